@@ -1,0 +1,5 @@
+# The pure-Python engine (``pareto_odoo.engine``) must import without Odoo, so the
+# Odoo layer is only loaded when Odoo itself loads this package as an addon.
+if __name__.startswith("odoo.addons."):
+    from . import models
+    from .hooks import post_init_hook, pre_init_hook
