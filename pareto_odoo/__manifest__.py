@@ -1,0 +1,28 @@
+{
+    "name": "Pareto: SME Share of Purchasing",
+    "summary": "Send at least 20% of each purchasing family's spend to local SMEs (TPE/PME)",
+    "version": "19.0.1.0.0",
+    "category": "Supply Chain/Purchase",
+    "website": "https://github.com/pareto-odoo/pareto_odoo",
+    "author": "Pareto",
+    "maintainers": ["pareto-odoo"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "depends": ["purchase"],
+    "external_dependencies": {
+        "python": ["pandas", "requests", "python-stdnum"],
+    },
+    "data": [
+        "security/ir.model.access.csv",
+        "security/pareto_security.xml",
+        "views/pareto_family_views.xml",
+        "views/product_category_views.xml",
+        "views/product_template_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+    ],
+    "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,26 @@
+from odoo.tools.sql import column_exists, create_column
+
+# New stored columns of tables that hold millions of rows on a live database.
+# Created here, before the ORM sees the fields, so that the ORM does not
+# compute them record by record; post_init_hook fills them with set-based SQL.
+_BIG_TABLE_COLUMNS = (
+    ("purchase_order_line", "pareto_family_id", "int4"),
+    ("res_partner", "pareto_size", "varchar"),
+    ("res_partner", "pareto_size_source", "varchar"),
+    ("res_partner", "pareto_is_sme", "bool"),
+    ("res_partner", "pareto_department", "varchar"),
+    ("res_partner", "pareto_siren", "varchar"),
+)
+
+
+def pre_init_hook(env):
+    for table, column, column_type in _BIG_TABLE_COLUMNS:
+        if not column_exists(env.cr, table, column):
+            create_column(env.cr, table, column, column_type)
+
+
+def post_init_hook(env):
+    partners = env["res.partner"].with_context(active_test=False)
+    partners._pareto_fill_departments()
+    partners._pareto_fill_sirens()
+    # No family exists yet at install: every line's family is rightly empty.

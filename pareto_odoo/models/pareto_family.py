@@ -1,0 +1,84 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+
+class ParetoFamily(models.Model):
+    _name = "pareto.family"
+    _description = "Purchasing Family"
+    _parent_store = True
+    _rec_name = "complete_name"
+    _order = "complete_name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(required=True, help="Short code, unique per company.")
+    complete_name = fields.Char(
+        compute="_compute_complete_name", recursive=True, store=True, index=True
+    )
+    parent_id = fields.Many2one(
+        "pareto.family",
+        string="Parent Family",
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    parent_path = fields.Char(index=True)
+    child_ids = fields.One2many("pareto.family", "parent_id", string="Sub-families")
+    target_share = fields.Float(
+        string="Target SME Share (%)",
+        digits=(5, 2),
+        default=lambda self: self.env.company.pareto_default_target,
+        help="Minimum share of this family's spend that should go to SMEs (TPE/PME).",
+    )
+    product_category_ids = fields.One2many(
+        "product.category",
+        "pareto_family_id",
+        string="Product Categories",
+        help="Categories mapped to this family; their sub-categories inherit it "
+        "unless mapped to another family.",
+    )
+    naf_codes = fields.Char(
+        string="NAF Codes",
+        help="Comma-separated NAF (APE) activity codes, e.g. 81.21Z, 81.22Z: used to "
+        "look for SMEs of this family in the national company registry.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        help="Leave empty to share this family with every company.",
+    )
+    active = fields.Boolean(default=True)
+    description = fields.Text()
+
+    _code_company_uniq = models.UniqueIndex(
+        "(code, COALESCE(company_id, 0))",
+        "A purchasing family code must be unique per company.",
+    )
+    _target_share_range = models.Constraint(
+        "CHECK(target_share >= 0 AND target_share <= 100)",
+        "The target share must be between 0 and 100%.",
+    )
+
+    @api.depends("name", "parent_id.complete_name")
+    def _compute_complete_name(self):
+        for family in self:
+            if family.parent_id:
+                family.complete_name = f"{family.parent_id.complete_name} / {family.name}"
+            else:
+                family.complete_name = family.name
+
+    @api.constrains("parent_id")
+    def _check_parent_id(self):
+        if self._has_cycle():
+            raise ValidationError(
+                self.env._("You cannot create a recursive hierarchy of purchasing families.")
+            )
+
+    @api.model
+    def _check_mapping_rights(self):
+        """Mapping categories and products to families moves spend between
+        families: like targets, it is for procurement managers only."""
+        if not self.env.su and not self.env.user.has_group("purchase.group_purchase_manager"):
+            raise AccessError(
+                self.env._("Only procurement managers can map products to purchasing families.")
+            )

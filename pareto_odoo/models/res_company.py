@@ -1,0 +1,95 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..engine import compliance, territory
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    pareto_default_target = fields.Float(
+        string="Default SME Target (%)",
+        digits=(5, 2),
+        default=20.0,
+        help="Target SME share proposed for new purchasing families.",
+    )
+    pareto_period = fields.Selection(
+        [
+            (compliance.CALENDAR_YEAR, "Calendar year"),
+            (compliance.FISCAL_YEAR, "Fiscal year"),
+            (compliance.ROLLING_12, "Rolling 12 months"),
+        ],
+        string="Compliance Period",
+        default=compliance.CALENDAR_YEAR,
+        required=True,
+    )
+    pareto_local_departments = fields.Char(
+        string="Local Départements",
+        default=territory.DEFAULT_LOCAL_DEPARTMENTS,
+        help="Comma-separated codes of the départements where a vendor counts as "
+        "local (default: Île-de-France).",
+    )
+    pareto_local_radius_km = fields.Float(
+        string="Local Radius (km)",
+        default=0.0,
+        help="Vendors within this distance of the company also count as local, when "
+        "both have coordinates. 0 disables it.",
+    )
+    pareto_warning_margin = fields.Float(
+        string="Warning Margin (points)",
+        digits=(5, 2),
+        default=5.0,
+        help="A family whose share is below target by at most this many points is "
+        "shown as a warning rather than below target.",
+    )
+
+    _pareto_default_target_range = models.Constraint(
+        "CHECK(pareto_default_target >= 0 AND pareto_default_target <= 100)",
+        "The default SME target must be between 0 and 100%.",
+    )
+    _pareto_warning_margin_range = models.Constraint(
+        "CHECK(pareto_warning_margin >= 0 AND pareto_warning_margin <= 100)",
+        "The warning margin must be between 0 and 100 points.",
+    )
+    _pareto_local_radius_positive = models.Constraint(
+        "CHECK(pareto_local_radius_km >= 0)",
+        "The local radius cannot be negative.",
+    )
+
+    @api.constrains("pareto_local_departments")
+    def _check_pareto_local_departments(self):
+        for company in self:
+            try:
+                territory.parse_departments(company.pareto_local_departments)
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._(
+                        "“%(code)s” is not a French département code. Use codes such as "
+                        "75, 2A or 974, separated by commas.",
+                        code=error.args[0],
+                    )
+                ) from None
+
+    def _pareto_local_department_codes(self):
+        self.ensure_one()
+        return territory.parse_departments(self.pareto_local_departments)
+
+    def _pareto_is_local(self, partner):
+        """Whether the commercial partner of ``partner`` is local to this company."""
+        self.ensure_one()
+        vendor = partner.commercial_partner_id
+        distance = None
+        if self.pareto_local_radius_km:
+            origin = self.partner_id
+            distance = territory.distance_km(
+                origin.partner_latitude,
+                origin.partner_longitude,
+                vendor.partner_latitude,
+                vendor.partner_longitude,
+            )
+        return territory.is_local(
+            vendor.pareto_department,
+            self._pareto_local_department_codes(),
+            distance,
+            self.pareto_local_radius_km,
+        )

@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    pareto_default_target = fields.Float(related="company_id.pareto_default_target", readonly=False)
+    pareto_period = fields.Selection(related="company_id.pareto_period", readonly=False)
+    pareto_local_departments = fields.Char(
+        related="company_id.pareto_local_departments", readonly=False
+    )
+    pareto_local_radius_km = fields.Float(
+        related="company_id.pareto_local_radius_km", readonly=False
+    )
+    pareto_warning_margin = fields.Float(related="company_id.pareto_warning_margin", readonly=False)

@@ -1,0 +1,305 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from ..engine import identifiers, sizes, territory
+from ..tools import distance_km_sql
+
+SIZE_SELECTION = [
+    (sizes.MICRO, "Micro-enterprise (TPE)"),
+    (sizes.SMALL, "Small enterprise (PE)"),
+    (sizes.MEDIUM, "Medium-sized enterprise (ME)"),
+    (sizes.INTERMEDIATE, "Intermediate-sized enterprise (ETI)"),
+    (sizes.LARGE, "Large enterprise (GE)"),
+]
+SIZE_SOURCE_SELECTION = [
+    ("manual", "Set by hand"),
+    ("figures", "Computed from figures"),
+    ("registry", "National registry"),
+    ("import", "Import"),
+]
+# Fields that classify a vendor: only procurement managers may change them.
+PARETO_MANAGED_FIELDS = (
+    "pareto_size",
+    "pareto_size_source",
+    "pareto_size_year",
+    "pareto_headcount",
+    "pareto_turnover",
+    "pareto_balance_sheet",
+    "pareto_excluded",
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    pareto_size = fields.Selection(
+        SIZE_SELECTION,
+        string="Company Size",
+        compute="_compute_pareto_size",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Size class of the vendor company (EU Recommendation 2003/361/EC, "
+        "décret 2008-1354). Empty means unknown, which counts as non-SME.",
+    )
+    pareto_size_source = fields.Selection(
+        SIZE_SOURCE_SELECTION,
+        string="Size Source",
+        compute="_compute_pareto_size",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="A size set by hand is never overwritten by an automatic refresh or import.",
+    )
+    pareto_is_sme = fields.Boolean(
+        string="SME",
+        compute="_compute_pareto_is_sme",
+        store=True,
+        help="TPE/PME: micro, small or medium-sized enterprise.",
+    )
+    pareto_size_year = fields.Integer(
+        string="Size Data Year", help="Year of the data the size class is based on."
+    )
+    pareto_headcount = fields.Integer(string="Headcount", help="Number of employees.")
+    pareto_turnover = fields.Float(string="Turnover (€)", digits=(16, 0))
+    pareto_balance_sheet = fields.Float(string="Balance Sheet Total (€)", digits=(16, 0))
+    pareto_department = fields.Char(
+        string="Département",
+        compute="_compute_pareto_department",
+        store=True,
+        index="btree_not_null",
+        help="French département, from the zip code.",
+    )
+    pareto_is_local = fields.Boolean(
+        string="Local",
+        compute="_compute_pareto_is_local",
+        search="_search_pareto_is_local",
+        help="The vendor company is in one of the current company's local "
+        "départements, or within its local radius.",
+    )
+    pareto_excluded = fields.Boolean(
+        string="Excluded from SME Shares",
+        tracking=True,
+        help="Intra-group vendor, or spend that no SME can take: left out of every share.",
+    )
+    pareto_naf_code = fields.Char(string="NAF Code", help="Main activity code (APE).")
+    pareto_registry_date = fields.Date(
+        string="Registry Refresh Date", help="Last refresh from the national registry."
+    )
+    pareto_siren = fields.Char(
+        string="SIREN",
+        compute="_compute_pareto_siren",
+        store=True,
+        index="btree_not_null",
+        help="SIREN of a valid SIREN or SIRET in the Company ID.",
+    )
+    pareto_company_registry_warning = fields.Char(
+        compute="_compute_pareto_company_registry_warning"
+    )
+    pareto_can_edit_size = fields.Boolean(compute="_compute_pareto_can_edit_size")
+
+    @api.model
+    def _commercial_fields(self):
+        # Contacts show their company's classification.
+        return [*super()._commercial_fields(), *PARETO_MANAGED_FIELDS, "pareto_naf_code"]
+
+    @api.depends("pareto_headcount", "pareto_turnover", "pareto_balance_sheet")
+    def _compute_pareto_size(self):
+        for partner in self:
+            size = sizes.size_from_figures(
+                partner.pareto_headcount or None,
+                partner.pareto_turnover or None,
+                partner.pareto_balance_sheet or None,
+            )
+            if size:
+                partner.pareto_size = size
+                partner.pareto_size_source = "figures"
+            else:
+                # Without a headcount the figures say nothing: keep what is set.
+                partner.pareto_size = partner.pareto_size
+                partner.pareto_size_source = partner.pareto_size_source
+
+    @api.depends_context("uid")
+    def _compute_pareto_can_edit_size(self):
+        self.pareto_can_edit_size = self.env.user.has_group("purchase.group_purchase_manager")
+
+    @api.depends("pareto_size")
+    def _compute_pareto_is_sme(self):
+        for partner in self:
+            partner.pareto_is_sme = sizes.is_sme(partner.pareto_size)
+
+    @api.depends("zip", "country_id.code")
+    def _compute_pareto_department(self):
+        for partner in self:
+            partner.pareto_department = (
+                territory.department_from_zip(partner.zip, partner.country_id.code or "FR") or False
+            )
+
+    @api.depends("company_registry")
+    def _compute_pareto_siren(self):
+        for partner in self:
+            partner.pareto_siren = identifiers.siren_of(partner.company_registry) or False
+
+    @api.depends("company_registry", "country_id.code")
+    def _compute_pareto_company_registry_warning(self):
+        for partner in self:
+            error = None
+            if (partner.country_id.code or "FR") in territory.FRENCH_COUNTRY_CODES:
+                error = identifiers.registry_number_error(partner.company_registry)
+            partner.pareto_company_registry_warning = error and partner._pareto_registry_message(
+                error, partner.company_registry
+            )
+
+    def _pareto_registry_message(self, error, number):
+        if error == identifiers.INVALID_FORMAT:
+            return self.env._(
+                "The SIREN/SIRET “%s” is not valid: it must contain only digits.", number
+            )
+        if error == identifiers.INVALID_LENGTH:
+            return self.env._(
+                "The SIREN/SIRET “%s” is not valid: a SIREN has 9 digits and a SIRET 14.", number
+            )
+        return self.env._("The SIREN/SIRET “%s” is not valid: its check digit is wrong.", number)
+
+    @api.depends_context("company")
+    @api.depends(
+        "commercial_partner_id.pareto_department",
+        "commercial_partner_id.partner_latitude",
+        "commercial_partner_id.partner_longitude",
+    )
+    def _compute_pareto_is_local(self):
+        company = self.env.company
+        for partner in self:
+            partner.pareto_is_local = company._pareto_is_local(partner)
+
+    def _search_pareto_is_local(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        company = self.env.company
+        local = Domain("pareto_department", "in", company._pareto_local_department_codes())
+        origin = company.partner_id
+        if company.pareto_local_radius_km and (origin.partner_latitude or origin.partner_longitude):
+            radius = company.pareto_local_radius_km
+
+            def within_radius(model, alias, query):
+                distance = distance_km_sql(
+                    model._field_to_sql(alias, "partner_latitude", query),
+                    model._field_to_sql(alias, "partner_longitude", query),
+                    origin.partner_latitude,
+                    origin.partner_longitude,
+                )
+                return SQL("%s <= %s", distance, radius)
+
+            local |= Domain.custom(to_sql=within_radius)
+        local = Domain("commercial_partner_id", "any", local)
+        if True in value and False in value:
+            return Domain.TRUE
+        return local if True in value else ~local
+
+    def _pareto_check_managed_fields(self, vals):
+        """Buyers read the classification of vendors; only procurement
+        managers change it (the commercial sync runs as superuser)."""
+        if self.env.su or self.env.user.has_group("purchase.group_purchase_manager"):
+            return
+        changed = [
+            fname
+            for fname in PARETO_MANAGED_FIELDS
+            if fname in vals
+            and (
+                any((partner[fname] or False) != (vals[fname] or False) for partner in self)
+                if self
+                else vals[fname]
+            )
+        ]
+        if changed:
+            raise AccessError(
+                self.env._(
+                    "Only procurement managers can change the size classification of "
+                    "vendors (%(fields)s).",
+                    fields=", ".join(self._fields[fname].string for fname in changed),
+                )
+            )
+
+    @api.model
+    def _pareto_mark_manual_size(self, vals):
+        # A size entered without a source is a size set by hand.
+        if "pareto_size" in vals and "pareto_size_source" not in vals:
+            return dict(vals, pareto_size_source="manual" if vals["pareto_size"] else False)
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._pareto_check_managed_fields(vals)
+        return super().create([self._pareto_mark_manual_size(vals) for vals in vals_list])
+
+    def write(self, vals):
+        self._pareto_check_managed_fields(vals)
+        return super().write(self._pareto_mark_manual_size(vals))
+
+    # Set-based fill of the stored columns (install, upgrade, benchmarks):
+    # the engine maps each distinct value once, PostgreSQL updates the rows.
+
+    @api.model
+    def _pareto_fill_departments(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT partner.zip, partner.country_id, country.code
+                     FROM res_partner partner
+                     LEFT JOIN res_country country ON country.id = partner.country_id
+                    WHERE partner.zip IS NOT NULL"""
+            )
+        )
+        zips, country_ids, departments = [], [], []
+        for zip_code, country_id, country_code in self.env.cr.fetchall():
+            department = territory.department_from_zip(zip_code, country_code or "FR")
+            if department:
+                zips.append(zip_code)
+                country_ids.append(country_id)
+                departments.append(department)
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner partner
+                      SET pareto_department = mapping.department
+                     FROM unnest(%s::varchar[], %s::int4[], %s::varchar[])
+                          AS mapping(zip, country_id, department)
+                    WHERE partner.zip = mapping.zip
+                      AND partner.country_id IS NOT DISTINCT FROM mapping.country_id
+                      AND partner.pareto_department IS DISTINCT FROM mapping.department""",
+                zips,
+                country_ids,
+                departments,
+            )
+        )
+        self.invalidate_model(["pareto_department"])
+
+    @api.model
+    def _pareto_fill_sirens(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT company_registry FROM res_partner
+                    WHERE company_registry IS NOT NULL"""
+            )
+        )
+        numbers, sirens = [], []
+        for (number,) in self.env.cr.fetchall():
+            siren = identifiers.siren_of(number)
+            if siren:
+                numbers.append(number)
+                sirens.append(siren)
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner partner
+                      SET pareto_siren = mapping.siren
+                     FROM unnest(%s::varchar[], %s::varchar[]) AS mapping(number, siren)
+                    WHERE partner.company_registry = mapping.number
+                      AND partner.pareto_siren IS DISTINCT FROM mapping.siren""",
+                numbers,
+                sirens,
+            )
+        )
+        self.invalidate_model(["pareto_siren"])

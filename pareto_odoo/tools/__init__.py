@@ -1,0 +1,1 @@
+from .sql import distance_km_sql
