@@ -157,14 +157,23 @@ def _read_csv(data, filename):
     first = next((index for index, line in enumerate(lines) if line.strip()), None)
     if first is None:
         raise SupplierFileError("The file is empty.")
-    separator = _sniff_separator(lines[first : first + _SNIFF_LINES])
+    hint = re.fullmatch(r'"?sep=(.)"?', lines[first].strip())
+    if hint:
+        # Excel's "sep=;" first line: it names the separator and is not the header.
+        separator = hint.group(1)
+        text = "\n".join(lines[first + 1 :])
+        offset, first = first + 1, 0
+    else:
+        separator = _sniff_separator(lines[first : first + _SNIFF_LINES])
+        offset = 0
     # The csv module rather than pandas.read_csv: records are numbered as a
     # spreadsheet shows them (blank lines included) and a line with more values
     # than the header is an error rather than a silent loss or shift of data.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     try:
         records = [
-            (number, [value.strip() for value in values]) for number, values in enumerate(reader, 1)
+            (number, [value.strip() for value in values])
+            for number, values in enumerate(reader, offset + 1)
         ]
     except csv.Error as exc:
         raise SupplierFileError(f"The CSV file {filename!r} could not be read: {exc}.") from exc
@@ -229,27 +238,29 @@ def _read_xlsx(data, filename):
     import openpyxl  # noqa: PLC0415 - only needed for workbooks
     from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
 
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about workbook features it drops (data validation
-            # extensions, conditional formats...); they do not matter here.
-            warnings.simplefilter("ignore", UserWarning)
+    with warnings.catch_warnings():
+        # openpyxl warns about workbook features it drops (data validation
+        # extensions, conditional formats...); they do not matter here.
+        warnings.simplefilter("ignore", UserWarning)
+        try:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise SupplierFileError(
-            f"The file {filename!r} is not a readable Excel workbook (.xlsx): {exc}"
-        ) from exc
-    try:
-        records = []
-        for worksheet in workbook.worksheets:
-            records = [
-                (number, [_cell_text(value) for value in values])
-                for number, values in enumerate(worksheet.iter_rows(values_only=True), 1)
-            ]
-            if any(any(values) for _number, values in records):
-                break
-    finally:
-        workbook.close()
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise SupplierFileError(
+                f"The file {filename!r} is not a readable Excel workbook (.xlsx): {exc}"
+            ) from exc
+        try:
+            records = []
+            for worksheet in workbook.worksheets:
+                # Some producers write a wrong sheet dimension: read every row.
+                worksheet.reset_dimensions()
+                records = [
+                    (number, [_cell_text(value) for value in values])
+                    for number, values in enumerate(worksheet.iter_rows(values_only=True), 1)
+                ]
+                if any(any(values) for _number, values in records):
+                    break
+        finally:
+            workbook.close()
     frame = _frame_from_records(records, filename, strict_width=False)
     frame.attrs.update(format="xlsx")
     return frame

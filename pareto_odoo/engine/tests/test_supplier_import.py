@@ -152,6 +152,19 @@ def test_csv_trailing_separator_does_not_shift_columns():
     assert row.size == "large"
 
 
+def test_csv_excel_separator_hint():
+    frame = read_supplier_file(f"sep=,\r\nsiren,size\r\n{SIREN_A},PME\r\n".encode(), "a.csv")
+    assert frame.attrs["separator"] == ","
+    (row,) = normalise_rows(frame)
+    assert (row.row_number, row.size) == (3, "medium")
+
+
+def test_csv_quoted_values():
+    text = f'siren;name;size\n{SIREN_A};"Dupont; Fils ""et"" Cie";GE\n'
+    (row,) = rows_from(text)
+    assert row.name == 'Dupont; Fils "et" Cie'
+
+
 def test_csv_without_extension_is_sniffed_as_text():
     frame = read_supplier_file(f"siren;size\n{SIREN_A};micro\n".encode(), "download")
     assert frame.attrs["format"] == "csv"
