@@ -1,3 +1,5 @@
+# pylint: disable=print-used
+# A command-line tool: it prints its table on purpose.
 """Pareto diagnostic: SME share of spend by purchasing family, from two files.
 
 Usage::

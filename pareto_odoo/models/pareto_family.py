@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError
 
 
 class ParetoFamily(models.Model):
@@ -67,12 +67,28 @@ class ParetoFamily(models.Model):
             else:
                 family.complete_name = family.name
 
-    @api.constrains("parent_id")
-    def _check_parent_id(self):
-        if self._has_cycle():
-            raise ValidationError(
-                self.env._("You cannot create a recursive hierarchy of purchasing families.")
-            )
+    # Procurement managers map categories from the family form without being
+    # product managers: the mapping is applied as superuser once checked.
+    @api.model_create_multi
+    def create(self, vals_list):
+        category_commands = [vals.pop("product_category_ids", None) for vals in vals_list]
+        families = super().create(vals_list)
+        for family, commands in zip(families, category_commands, strict=True):
+            if commands:
+                family._set_product_categories(commands)
+        return families
+
+    def write(self, vals):
+        commands = vals.pop("product_category_ids", None)
+        result = super().write(vals)
+        if commands:
+            self._set_product_categories(commands)
+        return result
+
+    def _set_product_categories(self, commands):
+        self._check_mapping_rights()
+        self.check_access("write")
+        super(ParetoFamily, self.sudo()).write({"product_category_ids": commands})
 
     @api.model
     def _check_mapping_rights(self):
