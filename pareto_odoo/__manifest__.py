@@ -18,6 +18,7 @@
         "views/pareto_family_views.xml",
         "views/product_category_views.xml",
         "views/product_template_views.xml",
+        "views/purchase_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
     ],
