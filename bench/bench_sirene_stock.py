@@ -8,7 +8,7 @@ chunks so that even the full 25 million rows never sit in memory, picks
 (so that generation does not pollute its peak memory) and reports wall time,
 rows/s, matches and peak RSS (``ru_maxrss``) of the matching step.
 
-    python3 bench/bench_sirene_stock.py                 # 25,000,000 rows (~6 GB on disk)
+    python3 bench/bench_sirene_stock.py                 # 25,000,000 rows (~3.4 GB on disk)
     python3 bench/bench_sirene_stock.py --rows 2000000  # quick check
     python3 bench/bench_sirene_stock.py --rows 2000000 --gzip --path /tmp/stock.csv.gz --keep
 

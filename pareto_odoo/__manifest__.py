@@ -15,13 +15,38 @@
     "data": [
         "security/ir.model.access.csv",
         "security/pareto_security.xml",
+        "data/ir_config_parameter_data.xml",
+        "data/ir_cron_data.xml",
         "views/pareto_family_views.xml",
         "views/product_category_views.xml",
         "views/product_template_views.xml",
+        "views/pareto_registry_discovery_views.xml",
         "views/purchase_order_views.xml",
+        "views/pareto_confirm_warning_views.xml",
+        "data/pareto_compliance_cron.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/pareto_supplier_import_views.xml",
+        "views/pareto_sirene_job_views.xml",
+        "data/pareto_sirene_job_cron.xml",
+        "data/pareto_cron.xml",
+        "views/pareto_compliance_alert_views.xml",
+        "report/pareto_spend_report_views.xml",
+        "report/pareto_reports.xml",
     ],
+    "demo": [
+        "data/pareto_demo.xml",
+        "data/pareto_demo_purchase.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "pareto_odoo/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "pareto_odoo/static/tests/tours/**/*",
+        ],
+    },
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
 }

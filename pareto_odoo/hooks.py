@@ -5,6 +5,7 @@ from odoo.tools.sql import column_exists, create_column
 # compute them record by record; post_init_hook fills them with set-based SQL.
 _BIG_TABLE_COLUMNS = (
     ("purchase_order_line", "pareto_family_id", "int4"),
+    ("purchase_order", "pareto_status", "varchar"),
     ("res_partner", "pareto_size", "varchar"),
     ("res_partner", "pareto_size_source", "varchar"),
     ("res_partner", "pareto_is_sme", "bool"),
@@ -24,3 +25,8 @@ def post_init_hook(env):
     partners._pareto_fill_departments()
     partners._pareto_fill_sirens()
     # No family exists yet at install: every line's family is rightly empty.
+
+
+def uninstall_hook(env):
+    # The spend aggregate's triggers live on purchase tables that stay.
+    env["pareto.spend.daily"]._drop_triggers()

@@ -74,7 +74,8 @@ check_uninstall() {
     local before after
     before=$(psql -d "$db" -Atc "SELECT count(*), coalesce(sum(amount_total), 0) FROM purchase_order")
     before_lines=$(psql -d "$db" -Atc "SELECT count(*), coalesce(sum(price_subtotal), 0) FROM purchase_order_line")
-    if ! odoo_run -d "$db" module uninstall pareto_odoo >"$LOG_DIR/uninstall.log" 2>&1; then
+    if ! "$PYTHON" -m odoo --addons-path="$ODOO_ADDONS_PATH" module uninstall -d "$db" pareto_odoo \
+        >"$LOG_DIR/uninstall.log" 2>&1; then
         echo "   uninstall failed:"; tail -20 "$LOG_DIR/uninstall.log"; total_failed=$((total_failed + 1)); return
     fi
     after=$(psql -d "$db" -Atc "SELECT count(*), coalesce(sum(amount_total), 0) FROM purchase_order")

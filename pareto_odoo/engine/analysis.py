@@ -19,6 +19,7 @@ Input frames
 - ``size``: ``micro``, ``small``, ``medium``, ``intermediate``, ``large`` or
   empty (unknown, counted as non-SME); any other value is an error;
 - optional: ``zip``, ``country`` (ISO code, default ``FR``) for locality;
+  ``is_local`` (booleans) to give locality directly instead of by zip code;
   ``headcount``, ``turnover`` (euros) for jobs; ``excluded`` (true/1/yes/oui/x)
   for vendors left out of every figure; ``naf_section`` (NAF letter) for the
   jobs fallback of ``turnover_per_employee_by_section``.
@@ -201,6 +202,9 @@ def prepare_suppliers(
         for zip_code, country in zip(zips, countries, strict=True)
     ]
     frame["is_local"] = frame["department"].isin(local).to_numpy()
+    if "is_local" in suppliers:
+        # Locality already decided by the caller (the addon's, radius included).
+        frame["is_local"] = _booleans(suppliers["is_local"]).to_numpy()
     frame["excluded"] = (
         _booleans(suppliers["excluded"]).to_numpy() if "excluded" in suppliers else False
     )

@@ -68,27 +68,22 @@ class ParetoFamily(models.Model):
                 family.complete_name = family.name
 
     # Procurement managers map categories from the family form without being
-    # product managers: the mapping is applied as superuser once checked.
+    # product managers: the mapping is written as superuser once checked.
     @api.model_create_multi
     def create(self, vals_list):
         category_commands = [vals.pop("product_category_ids", None) for vals in vals_list]
         families = super().create(vals_list)
         for family, commands in zip(families, category_commands, strict=True):
             if commands:
-                family._set_product_categories(commands)
+                family.write({"product_category_ids": commands})
         return families
 
     def write(self, vals):
-        commands = vals.pop("product_category_ids", None)
-        result = super().write(vals)
-        if commands:
-            self._set_product_categories(commands)
-        return result
-
-    def _set_product_categories(self, commands):
-        self._check_mapping_rights()
-        self.check_access("write")
-        super(ParetoFamily, self.sudo()).write({"product_category_ids": commands})
+        if "product_category_ids" in vals and not self.env.su:
+            self._check_mapping_rights()
+            self.check_access("write")
+            self.sudo().write({"product_category_ids": vals.pop("product_category_ids")})
+        return super().write(vals)
 
     @api.model
     def _check_mapping_rights(self):

@@ -1,4 +1,16 @@
-from odoo import models
+from collections import defaultdict
+
+import pytz
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
+from odoo.tools import SQL, formatLang
+
+from ..engine import compliance, suggestions
+from ..tools import distance_km_sql
 
 
 class PurchaseOrder(models.Model):
@@ -8,6 +20,721 @@ class PurchaseOrder(models.Model):
     # Compliance (SME share per purchasing family)
     # ------------------------------------------------------------------
 
+    # The states in which confirming is still to come, and the fields whose
+    # change moves the compliance figures of the order.
+    _pareto_confirmable_states = ("draft", "sent")
+    _pareto_compliance_depends = (
+        "order_line.price_subtotal",
+        "order_line.pareto_family_id",
+        "order_line.display_type",
+        "order_line.is_downpayment",
+        "partner_id",
+        "company_id",
+        "currency_id",
+        "state",
+        "date_approve",
+    )
+
+    pareto_compliance = fields.Json(
+        string="SME Share per Family",
+        compute="_compute_pareto_compliance",
+        help="What the compliance widget shows: for each purchasing family of the order, "
+        "the SME share of the period without and with this order.",
+    )
+    # Stored for the list badge and the "Below target" filter. Recomputed when
+    # the order changes and, for open requests for quotation, every night (the
+    # other orders of the period move it too); a confirmed order keeps the
+    # status it had when confirmed. Its column is created empty at install
+    # (hooks.py): no family exists yet, so no order has a status.
+    pareto_status = fields.Selection(
+        [
+            (compliance.OK, "On target"),
+            (compliance.WARNING, "Near target"),
+            (compliance.BELOW, "Below target"),
+        ],
+        string="SME Share",
+        compute="_compute_pareto_status",
+        store=True,
+        copy=False,
+        help="Worst status of the order's purchasing families, this order included: on "
+        "target, within the warning margin below it, or below it. Empty when no line has a "
+        "purchasing family.",
+    )
+    pareto_justification = fields.Text(
+        string="Below-Target Justification",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="Why this order was confirmed although its non-SME vendor lowers the SME "
+        "share of a purchasing family that is below target.",
+    )
+
+    @api.depends(*_pareto_compliance_depends)
+    @api.depends_context("uid", "tz")
+    def _compute_pareto_compliance(self):
+        for order in self:
+            company = order.company_id
+            if not company or not (self.env.su or company in self.env.user.company_ids):
+                order.pareto_compliance = False
+                continue
+            families = order._pareto_compliance_figures()
+            if not families:
+                order.pareto_compliance = False
+                continue
+            vendor = order.partner_id.commercial_partner_id
+            order.pareto_compliance = {
+                "families": [
+                    dict(
+                        row,
+                        order_total=company.currency_id.round(
+                            row["projected_total"] - row["total"]
+                        ),
+                        period_start=fields.Date.to_string(row["period_start"]),
+                        period_end=fields.Date.to_string(row["period_end"]),
+                    )
+                    for row in families
+                ],
+                "period_start": fields.Date.to_string(families[0]["period_start"]),
+                "period_end": fields.Date.to_string(families[0]["period_end"]),
+                "currency_id": company.currency_id.id,
+                "margin": company.pareto_warning_margin,
+                "justification_required": company.pareto_require_justification,
+                "vendor_name": vendor.display_name or "",
+                "vendor_is_sme": bool(vendor.pareto_is_sme),
+                "vendor_excluded": bool(vendor.pareto_excluded),
+                "warning": order.state in self._pareto_confirmable_states
+                and bool(order._pareto_lowered_families(families)),
+            }
+
+    @api.depends(*_pareto_compliance_depends)
+    def _compute_pareto_status(self):
+        for order in self:
+            if order.state == "cancel" or not order.company_id:
+                order.pareto_status = False
+                continue
+            figures = order.sudo()._pareto_compliance_figures()
+            order.pareto_status = compliance.worst_status(row["status"] for row in figures) or False
+
+    def get_pareto_compliance(self):
+        """The SME share of each purchasing family of this order, one dict per
+        family (by family name), keys as in DESIGN.md:
+
+        ``family_id``, ``family_name``, ``target``, ``period_start``,
+        ``period_end`` (inclusive dates of the company's period containing
+        the spend date: the confirmation date in the user's timezone, today
+        for an order not confirmed yet), ``total`` and ``sme_total`` (the
+        company's confirmed spend of the period in the family, this order
+        excluded, vendors flagged ``pareto_excluded`` left out, in company
+        currency), ``share`` (None without spend), ``projected_total``,
+        ``projected_sme_total`` and ``projected_share`` (with this order's
+        lines, saved or not), ``shift_amount`` and ``status`` (``ok`` /
+        ``warning`` / ``below``, with the company's warning margin) on the
+        projected figures. Works on a record being edited (new lines
+        included). A cancelled order adds nothing.
+        """
+        self.ensure_one()
+        if self._origin.id:
+            self._origin.check_access("read")
+        company = self.company_id
+        if company and not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._("You cannot see the purchasing figures of this order's company.")
+            )
+        return self._pareto_compliance_figures()
+
+    def _pareto_spend_date(self):
+        """The order's confirmation date in the user's timezone; today for an
+        order not confirmed yet."""
+        self.ensure_one()
+        tz = self.env.tz
+        if self.state == "purchase" and self.date_approve:
+            return pytz.utc.localize(self.date_approve).astimezone(tz).date()
+        return fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(tz).date()
+
+    def _pareto_period_bounds(self, spend_date):
+        """Inclusive (start, end) dates of the company's period containing
+        ``spend_date``: calendar year, fiscal year or rolling 12 months."""
+        self.ensure_one()
+        company = self.company_id
+        if company.pareto_period == compliance.FISCAL_YEAR:
+            dates = company.compute_fiscalyear_dates(spend_date)
+            return fields.Date.to_date(dates["date_from"]), fields.Date.to_date(dates["date_to"])
+        return compliance.period_bounds(
+            spend_date, company.pareto_period or compliance.CALENDAR_YEAR
+        )
+
+    def _pareto_order_amounts(self, spend_date):
+        """{family_id: amount} of this order's own lines (in memory: saved or
+        not), in company currency: as the aggregate converts it once the
+        order is confirmed, with Odoo's rate of the spend date before."""
+        self.ensure_one()
+        amounts = defaultdict(float)
+        if self.state == "cancel":
+            return amounts
+        company = self.company_id
+        currency = self.currency_id or company.currency_id
+        confirmed = self.state == "purchase" and self.currency_rate
+        for line in self.order_line:
+            family = line.pareto_family_id
+            if not family or line.display_type or line.is_downpayment:
+                continue
+            if confirmed:
+                amount = line.price_subtotal / self.currency_rate
+            else:
+                amount = currency._convert(
+                    line.price_subtotal, company.currency_id, company, spend_date, round=False
+                )
+            amounts[family.id] += amount
+        return amounts
+
+    def _pareto_compliance_figures(self):
+        """get_pareto_compliance() without the access checks."""
+        self.ensure_one()
+        company = self.company_id
+        family_ids = {line.pareto_family_id.id for line in self.order_line} - {False}
+        if not company or not family_ids:
+            return []
+        # Only what is needed of the company (a full read costs more than the
+        # compliance query itself).
+        company.fetch(
+            [
+                "currency_id",
+                "pareto_period",
+                "pareto_warning_margin",
+                "fiscalyear_last_day",
+                "fiscalyear_last_month",
+            ]
+        )
+        company.currency_id.fetch(["rounding"])
+        spend_date = self._pareto_spend_date()
+        start, end = self._pareto_period_bounds(spend_date)
+        families, (vendor_is_sme, vendor_excluded) = self.env[
+            "pareto.spend.daily"
+        ]._confirmed_spend(
+            company,
+            family_ids,
+            start,
+            end,
+            exclude_order_id=self._origin.id,
+            partner_id=self.partner_id.id,
+        )
+        amounts = {} if vendor_excluded else self._pareto_order_amounts(spend_date)
+        round_amount = company.currency_id.round
+        result = []
+        for family in families:
+            order_total = round_amount(amounts.get(family["family_id"], 0.0))
+            figures = compliance.family_figures(
+                family["target"],
+                company.pareto_warning_margin,
+                round_amount(family["total"]),
+                round_amount(family["sme_total"]),
+                order_total,
+                order_total if vendor_is_sme else 0.0,
+            )
+            for key in ("projected_total", "projected_sme_total", "shift_amount"):
+                figures[key] = round_amount(figures[key])
+            result.append(
+                {
+                    "family_id": family["family_id"],
+                    "family_name": family["name"],
+                    "period_start": start,
+                    "period_end": end,
+                    **figures,
+                }
+            )
+        return result
+
+    def _pareto_lowered_families(self, figures=None):
+        """The figures of the families this order pulls down while they are
+        below target: the vendor is not an SME (nor excluded from shares),
+        the order adds spend to the family and the projected share is below
+        target by more than the warning margin (the order lowers the share,
+        or keeps it at 0%)."""
+        self.ensure_one()
+        if self.state == "cancel":
+            return []
+        vendor = self.partner_id.commercial_partner_id
+        if vendor.pareto_is_sme or vendor.pareto_excluded:
+            return []
+        if figures is None:
+            figures = self.sudo()._pareto_compliance_figures()
+        return [
+            row
+            for row in figures
+            if row["status"] == compliance.BELOW and row["projected_total"] > row["total"]
+        ]
+
+    def _pareto_confirmation_warnings(self):
+        """{order: lowered family figures} of the orders about to be
+        confirmed that need the below-target warning."""
+        warnings = {}
+        for order in self:
+            if order.state in self._pareto_confirmable_states:
+                lowered = order._pareto_lowered_families()
+                if lowered:
+                    warnings[order] = lowered
+        return warnings
+
+    def button_confirm(self):
+        # The warning is for buyers: the form's Confirm buttons ask for it
+        # (pareto_check_compliance); the wizard confirms with
+        # pareto_skip_warning. Other callers (code, imports, other modules)
+        # confirm as before, unless the company requires a justification.
+        interactive = self.env.context.get("pareto_check_compliance")
+        if not self.env.context.get("pareto_skip_warning") and (
+            interactive or any(self.company_id.mapped("pareto_require_justification"))
+        ):
+            warnings = self._pareto_confirmation_warnings()
+            if warnings and interactive:
+                wizard = self.env["pareto.confirm.warning"].create(
+                    {"order_ids": [Command.set(self.ids)]}
+                )
+                return wizard._action_open()
+            missing = [
+                order
+                for order in warnings
+                if order.company_id.pareto_require_justification and not order.pareto_justification
+            ]
+            if missing and not self.env.su:
+                raise UserError(
+                    self.env._(
+                        "%(orders)s lower the SME share of purchasing families below target "
+                        "(%(families)s): confirm them from the order form and give a "
+                        "justification.",
+                        orders=", ".join(order.display_name for order in missing),
+                        families=", ".join(
+                            sorted({row["family_name"] for o in missing for row in warnings[o]})
+                        ),
+                    )
+                )
+        return super().button_confirm()
+
+    def _pareto_post_justification(self, families, justification):
+        """Store the justification of confirming below target and post it,
+        with the families concerned, in the chatter."""
+        self.ensure_one()
+        if justification:
+            self.pareto_justification = justification
+        items = Markup().join(
+            Markup("<li>%s</li>")
+            % self.env._(
+                "%(family)s: SME share %(share)s → %(projected)s (target %(target)s), "
+                "%(shift)s to shift to SMEs",
+                family=row["family_name"],
+                share=self._pareto_format_share(row["share"]),
+                projected=self._pareto_format_share(row["projected_share"]),
+                target=self._pareto_format_share(row["target"]),
+                shift=self._pareto_format_amount(row["shift_amount"]),
+            )
+            for row in families
+        )
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._("Confirmed although it lowers the SME share of families below target:"),
+            items,
+        )
+        if justification:
+            body += Markup("<p><b>%s</b> %s</p>") % (self.env._("Justification:"), justification)
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _pareto_format_share(self, share):
+        return "—" if share is None else f"{formatLang(self.env, share, digits=1)} %"
+
+    def _pareto_format_amount(self, amount):
+        return formatLang(self.env, amount, currency_obj=self.company_id.currency_id)
+
+    @api.model
+    def _cron_pareto_refresh_status(self):
+        """Refresh the status of the open requests for quotation: the other
+        orders of the period move it too."""
+        orders = self.search([("state", "in", ("draft", "sent", "to approve"))])
+        for batch in orders._pareto_batches(500):
+            self.env.add_to_compute(self._fields["pareto_status"], batch)
+            batch._recompute_recordset(["pareto_status"])
+            batch.flush_recordset(["pareto_status"])
+            batch.invalidate_recordset(["pareto_status"])
+
+    def _pareto_batches(self, size):
+        for index in range(0, len(self), size):
+            yield self[index : index + size]
+
     # ------------------------------------------------------------------
     # Suggestions of SMEs
     # ------------------------------------------------------------------
+
+    # Spend history window of the "family_history" suggestions, and the states
+    # in which an order is still a request for quotation.
+    _pareto_suggestion_months = 24
+    _pareto_rfq_states = ("draft", "sent", "to approve")
+
+    # The confirmed orders of a company in a date window, with what the
+    # suggestions' history needs, in an index-only scan.
+    _pareto_purchase_company_date_idx = models.Index(
+        "(company_id, date_approve) INCLUDE (id, partner_id, currency_rate) "
+        "WHERE state = 'purchase'"
+    )
+
+    pareto_origin_order_id = fields.Many2one(
+        "purchase.order",
+        string="Alternative Of",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        check_company=True,
+        help="The request for quotation this one was requested as an alternative to, "
+        "from the SME suggestions.",
+    )
+    pareto_alternative_ids = fields.One2many(
+        "purchase.order",
+        "pareto_origin_order_id",
+        string="Alternative RFQs",
+        readonly=True,
+        help="Requests for quotation sent to suggested SMEs for the same lines.",
+    )
+
+    def get_pareto_suggestions(self, limit=5):
+        """The best ``limit`` SMEs that could take this order, best first.
+
+        Candidates are the active SME vendors visible to the order's company
+        (not owned by another company, not flagged ``pareto_excluded``, never
+        the order's own vendor) that either supply one of the order's products
+        (``product.supplierinfo``: ``reason`` ``supplies_product``, with their
+        price in the order's currency and their lead time) or that the company
+        bought from in one of the order's families over the last 24 months
+        (``reason`` ``family_history``, with that spend as ``volume``, in
+        company currency). Only the saved lines with a purchasing family
+        count: an order without any family (or not saved yet) gets ``[]``.
+        Ranked by the engine (:func:`pareto_odoo.engine.suggestions.rank_candidates`):
+        local first, then supplying the product, then distance, then price.
+        Keys and meaning: see DESIGN.md.
+        """
+        self.ensure_one()
+        if not isinstance(self.id, int):
+            return []  # suggestions come from the saved lines
+        self.check_access("read")
+        limit = 5 if limit is None else int(limit)
+        lines = self._pareto_suggestion_lines()
+        if limit <= 0 or not lines:
+            return []
+        # Only the few fields used below (not every column of these models).
+        self.fetch(["company_id", "partner_id", "currency_id"])
+        self.partner_id.fetch(["commercial_partner_id"])
+        self.company_id.fetch(["partner_id", "pareto_local_departments", "pareto_local_radius_km"])
+        self.company_id.partner_id.fetch(["partner_latitude", "partner_longitude"])
+        families = sorted({family_id for _template_id, family_id, _qty in lines.values()})
+        candidates = self._pareto_supplier_candidates(lines)
+        candidates += self._pareto_history_candidates(families)
+        return suggestions.rank_candidates(
+            candidates,
+            limit=limit,
+            exclude_partner_ids=self.partner_id.commercial_partner_id.ids,
+        )
+
+    def _pareto_suggestion_lines(self):
+        """{product_id: (template_id, family_id, quantity)} of the saved
+        lines of the order that have a family (one small query)."""
+        self.env["purchase.order.line"].flush_model(
+            ["order_id", "product_id", "pareto_family_id", "product_qty", "display_type"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line.product_id, product.product_tmpl_id,
+                       MIN(line.pareto_family_id), SUM(line.product_qty)
+                  FROM purchase_order_line line
+                  JOIN product_product product ON product.id = line.product_id
+                 WHERE line.order_id = %s
+                   AND line.display_type IS NULL
+                   AND line.pareto_family_id IS NOT NULL
+                 GROUP BY line.product_id, product.product_tmpl_id
+                """,
+                self.id,
+            )
+        )
+        return {
+            product_id: (template_id, family_id, quantity)
+            for product_id, template_id, family_id, quantity in self.env.cr.fetchall()
+        }
+
+    def _pareto_vendor_sql(self, alias):
+        """SQL of the candidate columns of the commercial partner ``alias``
+        and of the condition that makes it a possible suggestion."""
+        company = self.company_id
+        origin = company.partner_id
+        latitude = SQL.identifier(alias, "partner_latitude")
+        longitude = SQL.identifier(alias, "partner_longitude")
+        if origin.partner_latitude or origin.partner_longitude:
+            distance = distance_km_sql(
+                latitude, longitude, origin.partner_latitude, origin.partner_longitude
+            )
+        else:
+            distance = SQL("NULL::float8")
+        is_local = SQL(
+            "COALESCE(%s = ANY(%s::varchar[]), FALSE)",
+            SQL.identifier(alias, "pareto_department"),
+            company._pareto_local_department_codes(),
+        )
+        if company.pareto_local_radius_km and (origin.partner_latitude or origin.partner_longitude):
+            is_local = SQL(
+                "(%s OR COALESCE(%s <= %s, FALSE))",
+                is_local,
+                distance,
+                company.pareto_local_radius_km,
+            )
+        columns = SQL(
+            """%(vendor)s AS partner_id, %(name)s AS name, %(size)s AS pareto_size,
+               %(is_local)s AS is_local, %(distance)s AS distance_km""",
+            vendor=SQL.identifier(alias, "id"),
+            name=SQL.identifier(alias, "name"),
+            size=SQL.identifier(alias, "pareto_size"),
+            is_local=is_local,
+            distance=distance,
+        )
+        condition = SQL(
+            """%(active)s AND %(sme)s AND %(excluded)s IS NOT TRUE
+               AND (%(company)s IS NULL OR %(company)s = %(company_id)s)
+               AND %(vendor)s != %(own_vendor)s""",
+            active=SQL.identifier(alias, "active"),
+            sme=SQL.identifier(alias, "pareto_is_sme"),
+            excluded=SQL.identifier(alias, "pareto_excluded"),
+            company=SQL.identifier(alias, "company_id"),
+            company_id=company.id,
+            vendor=SQL.identifier(alias, "id"),
+            own_vendor=self.partner_id.commercial_partner_id.id or 0,
+        )
+        return columns, condition
+
+    def _pareto_supplier_candidates(self, lines):
+        """Candidates of the SMEs whose price list has one of the order's
+        products: one per vendor and product, with the entry Odoo would pick
+        for the quantity (sequence, then largest minimum quantity reached)."""
+        columns, condition = self._pareto_vendor_sql("vendor")
+        product_ids = list(lines)
+        today = fields.Date.context_today(self)
+        self.env["product.supplierinfo"].flush_model()
+        self.env["res.partner"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (vendor.id, line.product_id)
+                       %(columns)s,
+                       line.family_id,
+                       (info.price * (1 - COALESCE(info.discount, 0) / 100))::float8 AS price,
+                       info.currency_id,
+                       info.delay
+                  FROM unnest(%(products)s::int4[], %(templates)s::int4[],
+                              %(families)s::int4[], %(quantities)s::float8[])
+                       AS line(product_id, template_id, family_id, quantity)
+                  JOIN product_supplierinfo info
+                    ON info.product_tmpl_id = line.template_id
+                   AND (info.product_id IS NULL OR info.product_id = line.product_id)
+                  JOIN res_partner contact ON contact.id = info.partner_id
+                  JOIN res_partner vendor ON vendor.id = contact.commercial_partner_id
+                 WHERE contact.active
+                   AND (info.company_id IS NULL OR info.company_id = %(company_id)s)
+                   AND (info.date_start IS NULL OR info.date_start <= %(today)s)
+                   AND (info.date_end IS NULL OR info.date_end >= %(today)s)
+                   AND %(condition)s
+                 ORDER BY vendor.id, line.product_id, info.min_qty <= line.quantity DESC,
+                          info.sequence, info.min_qty DESC, info.price, info.id
+                """,
+                columns=columns,
+                condition=condition,
+                products=product_ids,
+                templates=[lines[product_id][0] for product_id in product_ids],
+                families=[lines[product_id][1] for product_id in product_ids],
+                quantities=[lines[product_id][2] for product_id in product_ids],
+                company_id=self.company_id.id,
+                today=today,
+            )
+        )
+        rows = self.env.cr.dictfetchall()
+        currencies = self.env["res.currency"].browse({row["currency_id"] for row in rows})
+        for row in rows:
+            currency = currencies.browse(row.pop("currency_id"))
+            if currency and currency != self.currency_id and row["price"] is not None:
+                row["price"] = currency._convert(
+                    row["price"], self.currency_id, self.company_id, today
+                )
+        return [suggestions.Candidate(reason=suggestions.SUPPLIES_PRODUCT, **row) for row in rows]
+
+    def _pareto_history_candidates(self, family_ids):
+        """Candidates of the SMEs the company bought from in the order's
+        families over the last 24 months, aggregated in PostgreSQL: one row
+        per vendor, with its family of largest spend and that spend (company
+        currency) as volume, which is what the engine keeps of a vendor's
+        several history entries (same locality, reason, distance and price:
+        the largest volume wins).
+
+        Driven by the company's confirmed orders of the window (partial index
+        on purchase_order) whose partner is an SME (partial index on
+        res_partner: contacts carry their company's size), then their lines
+        (covering partial index on purchase_order_line): it reads the SMEs'
+        orders, not every line of the families, and no table but the vendors'."""
+        columns, condition = self._pareto_vendor_sql("vendor")
+        since = fields.Datetime.now() - relativedelta(months=self._pareto_suggestion_months)
+        self.env["purchase.order.line"].flush_model()
+        self.env["purchase.order"].flush_model()
+        self.env["res.partner"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH spend AS (
+                    SELECT contact.commercial_partner_id AS vendor_id,
+                           line.pareto_family_id AS family_id,
+                           SUM(line.price_subtotal::float8
+                               / COALESCE(NULLIF(po.currency_rate, 0), 1.0)::float8) AS volume
+                      FROM purchase_order po
+                      JOIN res_partner contact ON contact.id = po.partner_id
+                      JOIN purchase_order_line line ON line.order_id = po.id
+                     WHERE po.company_id = %(company_id)s
+                       AND po.state = 'purchase'
+                       AND po.date_approve >= %(since)s
+                       AND contact.pareto_is_sme
+                       AND line.pareto_family_id = ANY(%(families)s::int4[])
+                       AND line.pareto_family_id IS NOT NULL
+                       AND line.display_type IS NULL
+                       AND line.is_downpayment IS NOT TRUE
+                     GROUP BY contact.commercial_partner_id, line.pareto_family_id
+                ), best AS (
+                    SELECT DISTINCT ON (vendor_id) vendor_id, family_id, volume
+                      FROM spend
+                     ORDER BY vendor_id, volume DESC, family_id
+                )
+                SELECT %(columns)s, best.family_id, best.volume
+                  FROM best
+                  JOIN res_partner vendor ON vendor.id = best.vendor_id
+                 WHERE %(condition)s
+                """,
+                columns=columns,
+                condition=condition,
+                company_id=self.company_id.id,
+                families=list(family_ids),
+                since=since,
+            )
+        )
+        return [
+            suggestions.Candidate(reason=suggestions.FAMILY_HISTORY, **row)
+            for row in self.env.cr.dictfetchall()
+        ]
+
+    def get_pareto_suggestions_panel(self, limit=5):
+        """What the suggestions panel of the RFQ form shows: the suggestions
+        of :meth:`get_pareto_suggestions` with their labels, and what the
+        user may do with them."""
+        self.ensure_one()
+        results = self.get_pareto_suggestions(limit=limit)
+        sizes = dict(
+            self.env["res.partner"]._fields["pareto_size"]._description_selection(self.env)
+        )
+        families = self.env["pareto.family"].browse({row["family_id"] for row in results})
+        family_names = {family.id: family.display_name for family in families}
+        reasons = {
+            suggestions.SUPPLIES_PRODUCT: self.env._("Supplies a product of the order"),
+            suggestions.FAMILY_HISTORY: self.env._("Already bought from in the family"),
+        }
+        for row in results:
+            row["size_label"] = sizes.get(row["pareto_size"], "")
+            row["family_name"] = family_names.get(row["family_id"], "")
+            row["reason_label"] = reasons[row["reason"]]
+        return {
+            "suggestions": results,
+            "has_family": any(line.pareto_family_id for line in self.order_line),
+            "can_replace": self.state == "draft",
+            "can_request": self.state in self._pareto_rfq_states,
+            "currency_id": self.currency_id.id,
+            "company_currency_id": self.company_id.currency_id.id,
+        }
+
+    def _pareto_suggested_partner(self, partner_id):
+        """The commercial partner ``partner_id`` if it may be suggested for
+        this order; a UserError otherwise."""
+        partner = self.env["res.partner"].browse(int(partner_id)).exists()
+        partner = partner.commercial_partner_id
+        if not partner:
+            raise UserError(self.env._("This vendor no longer exists."))
+        partner.check_access("read")
+        if (
+            not partner.active
+            or not partner.pareto_is_sme
+            or (partner.company_id and partner.company_id != self.company_id)
+        ):
+            raise UserError(
+                self.env._(
+                    "%s cannot be suggested for this order: only active SMEs available "
+                    "to the order's company can.",
+                    partner.display_name,
+                )
+            )
+        if partner == self.partner_id.commercial_partner_id:
+            raise UserError(self.env._("%s is already the vendor of this order.", partner.name))
+        return partner
+
+    def action_pareto_replace_vendor(self, partner_id):
+        """Make the suggested SME the vendor of this draft RFQ (prices, taxes
+        and payment terms follow the new vendor, as when changing it by hand)."""
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(
+                self.env._("The vendor can only be replaced on a draft request for quotation.")
+            )
+        partner = self._pareto_suggested_partner(partner_id)
+        self.partner_id = partner
+        self.onchange_partner_id()
+        self.order_line._compute_tax_id()
+        return True
+
+    def action_pareto_request_quotation(self, partner_id):
+        """Create a draft RFQ for the suggested SME with the same lines, linked
+        to the original RFQ as an alternative, and open it."""
+        self.ensure_one()
+        if self.state not in self._pareto_rfq_states:
+            raise UserError(
+                self.env._(
+                    "Alternative quotations can only be requested for a request for "
+                    "quotation, not for a confirmed or cancelled order."
+                )
+            )
+        partner = self._pareto_suggested_partner(partner_id)
+        alternative = (
+            self.env["purchase.order"]
+            .with_company(self.company_id)
+            .create(self._pareto_alternative_values(partner))
+        )
+        alternative.onchange_partner_id()
+        alternative.order_line._compute_tax_id()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "purchase.order",
+            "res_id": alternative.id,
+            "views": [(False, "form")],
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def _pareto_alternative_values(self, partner):
+        self.ensure_one()
+        return {
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "date_order": self.date_order,
+            "user_id": self.user_id.id,
+            "dest_address_id": self.dest_address_id.id,
+            "origin": self.origin,
+            "pareto_origin_order_id": (self.pareto_origin_order_id or self).id,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": line.product_id.id,
+                        "product_qty": line.product_qty,
+                        "product_uom_id": line.product_uom_id.id,
+                        "display_type": line.display_type,
+                        "analytic_distribution": line.analytic_distribution,
+                        # Product lines take the new vendor's description.
+                        **({"name": line.name} if line.display_type else {}),
+                    }
+                )
+                for line in self.order_line
+                if not line.is_downpayment
+            ],
+        }

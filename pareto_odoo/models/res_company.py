@@ -42,6 +42,12 @@ class ResCompany(models.Model):
         help="A family whose share is below target by at most this many points is "
         "shown as a warning rather than below target.",
     )
+    pareto_require_justification = fields.Boolean(
+        string="Require a Justification Below Target",
+        help="Confirming an order whose non-SME vendor lowers the SME share of a family "
+        "below target requires a justification, stored on the order and posted in its "
+        "chatter. Otherwise the buyer is only warned.",
+    )
 
     _pareto_default_target_range = models.Constraint(
         "CHECK(pareto_default_target >= 0 AND pareto_default_target <= 100)",

@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.pareto_local_radius_km", readonly=False
     )
     pareto_warning_margin = fields.Float(related="company_id.pareto_warning_margin", readonly=False)
+    pareto_require_justification = fields.Boolean(
+        related="company_id.pareto_require_justification", readonly=False
+    )

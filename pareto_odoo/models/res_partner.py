@@ -34,6 +34,13 @@ PARETO_MANAGED_FIELDS = (
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # The SMEs and their contacts (which carry their company's size), for the
+    # purchase history of the SME suggestions (purchase.order): a small partial
+    # index instead of reading the whole partner table.
+    _pareto_sme_commercial_idx = models.Index(
+        "(commercial_partner_id) INCLUDE (id) WHERE pareto_is_sme"
+    )
+
     pareto_size = fields.Selection(
         SIZE_SELECTION,
         string="Company Size",
@@ -303,3 +310,14 @@ class ResPartner(models.Model):
             )
         )
         self.invalidate_model(["pareto_siren"])
+
+    # National company registry
+
+    def action_pareto_registry_update(self):
+        """Button "Update from registry": refresh the size class (source
+        ``registry``, with its year), address, coordinates and NAF code of the
+        vendor company from the national registry, and post what changed in
+        its chatter. Explicit, so it also replaces a size set by hand.
+        Raises UserError on an invalid SIREN/SIRET or a registry failure,
+        writing nothing. See ``pareto.registry._action_update_partners``."""
+        return self.env["pareto.registry"]._action_update_partners(self)

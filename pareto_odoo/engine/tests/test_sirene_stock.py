@@ -5,7 +5,12 @@ import zipfile
 
 import pytest
 
-from pareto_odoo.engine.sirene_stock import REQUIRED_COLUMNS, StockMatch, iter_stock_matches
+from pareto_odoo.engine.sirene_stock import (
+    REQUIRED_COLUMNS,
+    StockMatch,
+    estimate_row_count,
+    iter_stock_matches,
+)
 from pareto_odoo.engine.supplier_import import SupplierFileError
 
 # A realistic subset of StockUniteLegale's header, required columns in their
@@ -254,3 +259,79 @@ def test_header_only(tmp_path):
     path = tmp_path / "stock.csv"
     path.write_text(",".join(REQUIRED_COLUMNS) + "\n", encoding="utf-8")
     assert collect(iter_stock_matches(path, {"100000001"}))[1] == []
+
+
+def test_wrong_encoding_is_a_clear_error(tmp_path):
+    path = tmp_path / "stock.csv"
+    path.write_text(stock_text([unit("100000001")]), encoding="utf-16")
+    with pytest.raises(SupplierFileError, match="not UTF-8 text"):
+        iter_stock_matches(path, {"100000001"})
+    # Latin-1 in a needed column, found while reading the data.
+    units = [unit(s) for s in numbered_sirens(4)]
+    units[3]["activitePrincipaleUniteLegale"] = "62.01Z é"
+    path.write_bytes(stock_text(units).encode("latin-1"))
+    iterator = iter_stock_matches(path, {"100000001"}, chunksize=2)
+    assert next(iterator)[0] == 2
+    with pytest.raises(SupplierFileError, match=r"not UTF-8 text.*after data row 2"):
+        next(iterator)
+
+
+def test_malformed_csv_is_a_clear_error(tmp_path):
+    path = tmp_path / "stock.csv"
+    text = stock_text(unit(s) for s in numbered_sirens(4))
+    path.write_text(text + '100000005,"O,unclosed quote\n', encoding="utf-8")
+    iterator = iter_stock_matches(path, {"100000001"}, chunksize=2)
+    assert next(iterator)[0] == 2
+    with pytest.raises(SupplierFileError, match="could not be read after data row 4"):
+        list(iterator)
+
+
+def test_estimate_row_count(tmp_path):
+    text = stock_text(unit(s) for s in numbered_sirens(1000))
+    path = tmp_path / "stock.csv"
+    path.write_text(text, encoding="utf-8")
+    assert estimate_row_count(path) == 1000
+    path.write_text(text.rstrip("\n"), encoding="utf-8")  # no final line break
+    assert estimate_row_count(path) == 1000
+    handle = io.BytesIO(text.encode())
+    handle.seek(5)
+    assert estimate_row_count(handle) == 1000
+    assert handle.tell() == 5  # put back
+    zip_path = tmp_path / "StockUniteLegale_utf8.zip"
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("StockUniteLegale_utf8.csv", text)
+    assert estimate_row_count(zip_path) == 1000  # small enough to be counted
+    big = stock_text(unit(s) for s in numbered_sirens(30_000))
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("StockUniteLegale_utf8.csv", big)
+    estimate = estimate_row_count(zip_path)
+    assert 29_000 <= estimate <= 31_000
+    assert estimate_row_count(io.BytesIO(zip_path.read_bytes()), compression="zip") == estimate
+    gz_path = tmp_path / "stock.csv.gz"
+    with gzip.open(gz_path, "wt", encoding="utf-8") as handle:
+        handle.write(text)
+    assert estimate_row_count(gz_path) is None
+    path.write_bytes(b"")
+    assert estimate_row_count(path) == 0
+
+
+def test_resume_counts_rows_not_lines(tmp_path):
+    """A quoted value holding line breaks (and quotes) is one row when resuming."""
+    units = [unit(s) for s in numbered_sirens(6)]
+    units[1]["denominationUniteLegale"] = 'ATELIER "LE PONT"\nSECOND LINE\n"THIRD"'
+    units[3]["denominationUniteLegale"] = 'ONE "QUOTE"'
+    path = tmp_path / "stock.csv"
+    path.write_text(stock_text(units), encoding="utf-8")
+    wanted = {u["siren"] for u in units}
+    for start in range(7):
+        with_lines = list(iter_stock_matches(path, wanted, chunksize=2, start_offset_rows=start))
+        assert [m.siren for _rows, ms in with_lines for m in ms] == [
+            u["siren"] for u in units[start:]
+        ], start
+        assert [rows for rows, _m in with_lines] == list(range(start + 2, 7, 2)) + (
+            [6] if (6 - start) % 2 else []
+        )
+    # A text stream is resumed too (pandas skips the rows).
+    text = io.StringIO(stock_text(units))
+    _rows, matches = collect(iter_stock_matches(text, wanted, start_offset_rows=3))
+    assert [m.siren for m in matches] == [u["siren"] for u in units[3:]]

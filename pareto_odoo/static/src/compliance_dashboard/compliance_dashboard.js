@@ -1,0 +1,222 @@
+import { Component, onWillStart, useState } from "@odoo/owl";
+import { formatCurrency } from "@web/core/currency";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { formatFloat } from "@web/core/utils/numbers";
+import { useService } from "@web/core/utils/hooks";
+
+const STATUS = {
+    ok: { label: _t("On target"), css: "text-bg-success" },
+    warning: { label: _t("Warning"), css: "text-bg-warning" },
+    below: { label: _t("Below target"), css: "text-bg-danger" },
+};
+
+/**
+ * The procurement heads' SME compliance dashboard for the current company and
+ * its current period: one row per purchasing family (data from
+ * `pareto.compliance.dashboard.get_dashboard_data()`, computed by the same
+ * engine as the standalone diagnostic). Every figure opens the spend lines
+ * behind it (`pareto.spend.report`).
+ */
+export class ComplianceDashboard extends Component {
+    static template = "pareto_odoo.ComplianceDashboard";
+    static props = ["*"];
+
+    setup() {
+        this.orm = useService("orm");
+        this.action = useService("action");
+        this.state = useState({ data: null, expanded: {} });
+        onWillStart(() => this.load());
+    }
+
+    async load() {
+        this.state.data = await this.orm.call(
+            "pareto.compliance.dashboard",
+            "get_dashboard_data",
+            []
+        );
+    }
+
+    // Formatting -------------------------------------------------------
+
+    money(value) {
+        if (value === null || value === undefined) {
+            return "-";
+        }
+        return formatCurrency(value, this.state.data.currency_id, { digits: [16, 0] });
+    }
+
+    percent(value, digits = 1) {
+        return value === null || value === undefined
+            ? "-"
+            : `${formatFloat(value, { digits: [16, digits] })} %`;
+    }
+
+    points(value) {
+        if (value === null || value === undefined) {
+            return "";
+        }
+        return `${value > 0 ? "+" : ""}${formatFloat(value, { digits: [16, 1] })}`;
+    }
+
+    jobs(value) {
+        return formatFloat(value || 0, { digits: [16, 1] });
+    }
+
+    status(value) {
+        return STATUS[value] || { label: "", css: "" };
+    }
+
+    sizeLabel(size) {
+        return size ? this.state.data.size_labels[size] || size : _t("Unknown size");
+    }
+
+    /** SVG points of the 12-month share trend (0-100 %), gaps for no spend. */
+    sparkline(trend) {
+        const width = 96;
+        const height = 24;
+        const step = width / Math.max(trend.length - 1, 1);
+        const segments = [];
+        let current = [];
+        trend.forEach((value, index) => {
+            if (value === null) {
+                if (current.length) {
+                    segments.push(current);
+                }
+                current = [];
+                return;
+            }
+            const y = height - (Math.min(Math.max(value, 0), 100) / 100) * height;
+            current.push(`${(index * step).toFixed(1)},${y.toFixed(1)}`);
+        });
+        if (current.length) {
+            segments.push(current);
+        }
+        return segments.map((points) => points.join(" "));
+    }
+
+    targetY(target) {
+        return 24 - (Math.min(Math.max(target || 0, 0), 100) / 100) * 24;
+    }
+
+    trendTitle(family) {
+        const months = this.state.data.months;
+        return family.trend
+            .map((value, index) => `${months[index].slice(0, 7)}: ${this.percent(value)}`)
+            .join("\n");
+    }
+
+    // Drill-down -------------------------------------------------------
+
+    periodDomain() {
+        const data = this.state.data;
+        return [
+            ["company_id", "=", data.company_id],
+            ["date", ">=", data.period_start],
+            ["date", "<=", data.period_end],
+        ];
+    }
+
+    familyDomain(family) {
+        return family ? [["family_id", "=", family.family_id || false]] : [];
+    }
+
+    openLines(family, measure, extraDomain = []) {
+        const filters = {
+            total: [],
+            sme_total: [["is_sme", "=", true]],
+            local_sme_total: [
+                ["is_sme", "=", true],
+                ["is_local", "=", true],
+            ],
+            non_sme: [["is_sme", "=", false]],
+            unknown_size: [["pareto_size", "=", false]],
+            jobs: [["is_sme", "=", true]],
+        };
+        const name = family ? family.name : _t("All families");
+        return this.action.doAction({
+            type: "ir.actions.act_window",
+            name: _t("Spend lines: %s", name),
+            res_model: "pareto.spend.report",
+            views: [
+                [false, "list"],
+                [false, "pivot"],
+                [false, "graph"],
+            ],
+            domain: [
+                ...this.periodDomain(),
+                ...this.familyDomain(family),
+                ...(filters[measure] || []),
+                ...extraDomain,
+            ],
+            context: measure === "non_sme" ? { search_default_group_partner: 1 } : {},
+        });
+    }
+
+    openVendor(family, vendor) {
+        return this.openLines(family, "total", [["partner_id", "=", vendor.partner_id]]);
+    }
+
+    openTrend(family) {
+        const data = this.state.data;
+        return this.action.doAction({
+            type: "ir.actions.act_window",
+            name: _t("SME share trend: %s", family ? family.name : _t("All families")),
+            res_model: "pareto.spend.report",
+            views: [
+                [data.trend_view_id, "graph"],
+                [false, "pivot"],
+                [false, "list"],
+            ],
+            domain: [
+                ["company_id", "=", data.company_id],
+                ["date", ">=", data.months[0]],
+                ...this.familyDomain(family),
+            ],
+        });
+    }
+
+    openUnknownVendors() {
+        return this.action.doAction({
+            type: "ir.actions.act_window",
+            name: _t("Vendors of unknown size"),
+            res_model: "res.partner",
+            views: [
+                [false, "list"],
+                [false, "form"],
+            ],
+            domain: [["id", "in", this.state.data.unknown_size_partner_ids]],
+        });
+    }
+
+    toggle(family) {
+        const key = family.family_id || 0;
+        this.state.expanded[key] = !this.state.expanded[key];
+    }
+
+    isExpanded(family) {
+        return Boolean(this.state.expanded[family.family_id || 0]);
+    }
+
+    // Reports ----------------------------------------------------------
+
+    openAnalysis() {
+        return this.action.doAction("pareto_odoo.action_pareto_spend_report");
+    }
+
+    async exportXlsx() {
+        const action = await this.orm.call("pareto.compliance.dashboard", "action_export_xlsx", [
+            this.state.data.company_id,
+        ]);
+        return this.action.doAction(action);
+    }
+
+    async printSummary() {
+        const action = await this.orm.call("pareto.compliance.dashboard", "action_print_summary", [
+            this.state.data.company_id,
+        ]);
+        return this.action.doAction(action);
+    }
+}
+
+registry.category("actions").add("pareto_odoo.compliance_dashboard", ComplianceDashboard);

@@ -1,0 +1,643 @@
+"""The national company registry inside Odoo: vendor update button, scheduled
+refresh and discovery of local SMEs, against a scripted stand-in of the API
+served on 127.0.0.1 (never the internet)."""
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from unittest.mock import patch
+from urllib.parse import parse_qsl, urlsplit
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import ParetoCase
+
+# Fixtures written from the API's OpenAPI description, shared with the engine tests.
+FIXTURES = Path(__file__).parents[1] / "engine" / "tests" / "fixtures" / "registry"
+
+ATELIER = "842153678"  # PME, band 11 (small), Argenteuil (95), 18.12Z
+PAPETERIES = "793402181"  # PME, band 21 (medium), Montreuil (93), 17.23Z
+CARTONNAGES = "817364201"  # PME, band 12 (small), Bobigny (93), 17.23Z
+LEFEBVRE = "512876046"  # closed (etat_administratif C)
+PROPRETE = "438619025"  # GE subsidiary with 10-19 employees
+DUBOIS = "901274555"  # sole trader in Paris, no coordinates
+
+REGISTRY_LOGGER = "odoo.addons.pareto_odoo.models.pareto_registry"
+
+
+def fixture(name):
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Reply:
+    """One scripted answer; a ``str`` body is sent verbatim, anything else as JSON."""
+
+    status: int = 200
+    body: object = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)
+    delay: float = 0.0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        url = urlsplit(self.path)
+        params = dict(parse_qsl(url.query, keep_blank_values=True))
+        fake = self.server.fake
+        reply = fake.next_reply(url.path, params, dict(self.headers))
+        if reply.delay:
+            fake.released.wait(reply.delay)  # released by the test once it is done
+        body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+        data = body.encode()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format, *args):
+        pass  # keep the test log clean
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that timed out has closed its socket: nothing to report
+
+
+class FakeRegistry:
+    """Scripted API on 127.0.0.1 that records the requests it receives."""
+
+    def __init__(self):
+        self.received = []
+        self.released = threading.Event()
+        self._rules = []
+        self._lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def reset(self):
+        with self._lock:
+            self.received.clear()
+            self._rules.clear()
+        self.released.clear()
+
+    def reply(self, path, *replies, **query):
+        """Answer GET ``path`` (when its query includes ``query``) with
+        ``replies`` in turn, the last one repeating."""
+        self._rules.append((path, query, list(replies)))
+
+    def lookup(self, siren, *replies):
+        self.reply("/search", *replies, q=siren)
+
+    def next_reply(self, path, params, headers):
+        with self._lock:
+            self.received.append((path, params, headers))
+            for rule_path, query, replies in self._rules:
+                if rule_path == path and query.items() <= params.items():
+                    return replies.pop(0) if len(replies) > 1 else replies[0]
+        return Reply(404, {"erreur": "No fixture for this request."})
+
+    def queries(self):
+        return [params.get("q") for _path, params, _headers in self.received]
+
+    def stop(self):
+        self.released.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=30)
+
+
+class RegistryCase(ParetoCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fake = FakeRegistry()
+        cls.addClassCleanup(cls.fake.stop)
+        cls.env["ir.config_parameter"].set_param("pareto_odoo.registry_url", cls.fake.url)
+        # "Today" in the timezone of whoever runs the action (they differ
+        # around midnight when the demo data gives users a timezone).
+        cls.today = fields.Date.context_today(cls.env["res.partner"])
+        cls.buyer_today = fields.Date.context_today(cls.env["res.partner"].with_user(cls.buyer))
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset()
+        self.addCleanup(self.fake.released.set)  # never leave a delayed answer hanging
+
+    @classmethod
+    def _vendor(cls, name, number, **values):
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": True,
+                "company_registry": number,
+                "supplier_rank": 1,
+                "zip": "75011",
+                "city": "Paris",
+                "country_id": cls.france.id,
+                **values,
+            }
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestRegistryUpdateButton(RegistryCase):
+    def test_button_updates_size_address_coordinates_and_posts_the_changes(self):
+        self.fake.lookup(ATELIER, Reply(body=fixture("search_page1")))
+        partner = self._vendor("Atelier graphique", ATELIER)
+        contact = self.env["res.partner"].create({"name": "Camille", "parent_id": partner.id})
+        messages = partner.message_ids
+
+        action = contact.with_user(self.buyer).action_pareto_registry_update()
+
+        ((path, params, headers),) = self.fake.received
+        self.assertEqual(path, "/search")
+        self.assertEqual(params, {"q": ATELIER, "page": "1", "per_page": "25"})
+        self.assertTrue(headers["User-Agent"].startswith("pareto_odoo/"))
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertRecordValues(
+            partner,
+            [
+                {
+                    "name": "Atelier graphique",  # the user's name is kept
+                    "company_registry": ATELIER,
+                    "pareto_size": "small",
+                    "pareto_size_source": "registry",
+                    "pareto_size_year": 2022,
+                    "pareto_is_sme": True,
+                    "street": "12 RUE PAUL VAILLANT COUTURIER",
+                    "zip": "95100",
+                    "city": "ARGENTEUIL",
+                    "country_id": self.france.id,
+                    "pareto_department": "95",
+                    "partner_latitude": 48.947213,
+                    "partner_longitude": 2.246817,
+                    "pareto_naf_code": "18.12Z",
+                    "pareto_registry_date": self.buyer_today,
+                }
+            ],
+        )
+        self.assertEqual(contact.pareto_size, "small")
+        note = (partner.message_ids - messages).filtered(
+            lambda message: "company registry" in message.body
+        )
+        self.assertEqual(len(note), 1)
+        for text in ("Small enterprise (PE)", "75011", "95100", "ARGENTEUIL", "2022"):
+            self.assertIn(text, note.body)
+
+        # A second click finds nothing new to write.
+        messages = partner.message_ids
+        action = partner.with_user(self.buyer).action_pareto_registry_update()
+        self.assertEqual(action["params"]["type"], "info")
+        self.assertIn("Nothing changed", (partner.message_ids - messages).body)
+
+    def test_button_replaces_a_size_set_by_hand(self):
+        self.fake.lookup(PAPETERIES, Reply(body=fixture("search_page1")))
+        partner = self._vendor("Papeteries", f"{PAPETERIES}00010")
+        partner.with_user(self.manager).write({"pareto_size": "micro"})
+        self.assertEqual(partner.pareto_size_source, "manual")
+
+        partner.with_user(self.buyer).action_pareto_registry_update()
+
+        self.assertRecordValues(
+            partner,
+            [{"pareto_size": "medium", "pareto_size_source": "registry", "pareto_size_year": 2021}],
+        )
+        # The buyer refreshed the size through the registry, not by hand.
+        with self.assertRaises(AccessError):
+            partner.with_user(self.buyer).write({"pareto_size": "small"})
+
+    def test_other_establishment_keeps_its_address(self):
+        # 84215367800029 is a valid SIRET of the company, but not its head office.
+        self.fake.lookup(ATELIER, Reply(body=fixture("search_page1")))
+        partner = self._vendor("Atelier, Paris site", "84215367800029")
+        partner.action_pareto_registry_update()
+        self.assertRecordValues(
+            partner,
+            [
+                {
+                    "zip": "75011",
+                    "city": "Paris",
+                    "partner_latitude": 0.0,
+                    "pareto_size": "small",
+                    "pareto_naf_code": "18.12Z",
+                    "company_registry": "84215367800029",
+                }
+            ],
+        )
+
+    def test_group_subsidiary_is_large(self):
+        self.fake.lookup(PROPRETE, Reply(body=fixture("search_group_subsidiary")))
+        partner = self._vendor("Propreté services", PROPRETE)
+        partner.action_pareto_registry_update()
+        self.assertRecordValues(
+            partner, [{"pareto_size": "large", "pareto_is_sme": False, "zip": "92000"}]
+        )
+
+    def test_closed_company_is_reported(self):
+        self.fake.lookup(LEFEBVRE, Reply(body=fixture("search_closed")))
+        partner = self._vendor("Imprimerie Lefebvre", LEFEBVRE, pareto_size="small")
+        messages = partner.message_ids
+        action = partner.action_pareto_registry_update()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("closed", (partner.message_ids - messages).body)
+        # The registry has no size for it: the known one is kept.
+        self.assertRecordValues(
+            partner, [{"pareto_size": "small", "zip": "95200", "pareto_registry_date": self.today}]
+        )
+
+    def test_invalid_or_unknown_numbers(self):
+        partner = self._vendor("Bad number", "842153679")
+        with self.assertRaisesRegex(UserError, "check digit"):
+            partner.with_user(self.buyer).action_pareto_registry_update()
+        partner.company_registry = False
+        with self.assertRaisesRegex(UserError, "Set the SIREN or SIRET"):
+            partner.with_user(self.buyer).action_pareto_registry_update()
+        self.assertEqual(self.fake.received, [])
+
+        self.fake.lookup(ATELIER, Reply(body=fixture("search_empty")))
+        partner.company_registry = ATELIER
+        with self.assertRaisesRegex(UserError, "knows no company with the SIREN 842153678"):
+            partner.action_pareto_registry_update()
+        self.assertFalse(partner.pareto_registry_date)
+
+    def test_only_buyers_use_the_button(self):
+        partner = self._vendor("Atelier", ATELIER)
+        employee = new_test_user(self.env, login="pareto_employee", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            partner.with_user(employee).action_pareto_registry_update()
+        self.assertEqual(self.fake.received, [])
+
+    def _assert_failure_writes_nothing(self, partner, message_pattern):
+        before = partner.read(["zip", "pareto_size", "pareto_registry_date"])
+        messages = partner.message_ids
+        with self.assertRaisesRegex(UserError, message_pattern):
+            partner.with_user(self.buyer).action_pareto_registry_update()
+        self.env.invalidate_all()
+        self.assertEqual(partner.read(["zip", "pareto_size", "pareto_registry_date"]), before)
+        self.assertEqual(partner.message_ids, messages)
+
+    def test_server_error_writes_nothing(self):
+        self.fake.lookup(ATELIER, Reply(500, "<html>Internal Server Error</html>"))
+        partner = self._vendor("Atelier", ATELIER, pareto_size="medium")
+        self._assert_failure_writes_nothing(partner, r"unavailable.*HTTP 500")
+        self.assertEqual(len(self.fake.received), 1)
+
+    def test_malformed_json_writes_nothing(self):
+        self.fake.lookup(ATELIER, Reply(body='{"results": ['))
+        partner = self._vendor("Atelier", ATELIER)
+        self._assert_failure_writes_nothing(partner, "unexpected response")
+
+    def test_timeout_writes_nothing(self):
+        # Odoo's test harness raises any request timeout to 10 s.
+        self.env["ir.config_parameter"].set_param("pareto_odoo.registry_timeout", "1")
+        self.fake.lookup(ATELIER, Reply(body=fixture("search_page1"), delay=60))
+        partner = self._vendor("Atelier", ATELIER)
+        self._assert_failure_writes_nothing(partner, "did not answer in time")
+
+    def test_rate_limited_honours_retry_after_then_gives_up(self):
+        self.fake.lookup(
+            ATELIER,
+            Reply(429, {"erreur": "Too many requests"}, headers={"Retry-After": "1"}),
+            Reply(body=fixture("search_page1")),
+        )
+        partner = self._vendor("Atelier", ATELIER)
+        partner.with_user(self.buyer).action_pareto_registry_update()
+        self.assertEqual(len(self.fake.received), 2)
+        self.assertEqual(partner.pareto_size, "small")
+
+        # A delay longer than a user can wait: one clear error, no retry.
+        self.fake.reset()
+        self.fake.lookup(PAPETERIES, Reply(429, headers={"Retry-After": "120"}))
+        partner = self._vendor("Papeteries", PAPETERIES)
+        self._assert_failure_writes_nothing(partner, "too many requests; try again in 120 seconds")
+        self.assertEqual(len(self.fake.received), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestRegistryCron(RegistryCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Other vendors of the database (demo data) are fresh: only ours are due.
+        cls.env["res.partner"].search(
+            [("pareto_siren", "!=", False)]
+        ).pareto_registry_date = cls.today
+        cls.env["ir.config_parameter"].set_param("pareto_odoo.registry_batch_size", "2")
+        old = cls.today - timedelta(days=400)
+        older = cls.today - timedelta(days=800)
+        cls.never = cls._vendor("Atelier", ATELIER)
+        cls.oldest = cls._vendor("Papeteries", PAPETERIES, pareto_registry_date=older)
+        cls.old = cls._vendor("Cartonnages", CARTONNAGES, pareto_registry_date=old)
+        cls.never_2 = cls._vendor("Propreté", PROPRETE)
+        cls.fresh = cls._vendor(
+            "Lefebvre", LEFEBVRE, pareto_registry_date=cls.today - timedelta(days=30)
+        )
+        cls.customer = cls._vendor("Customer", f"{ATELIER}00011", supplier_rank=0)
+        cls.expected_order = [ATELIER, PROPRETE, PAPETERIES, CARTONNAGES]
+
+    def setUp(self):
+        super().setUp()
+        self._script_lookups()
+
+    def _script_lookups(self, **overrides):
+        """Every vendor's lookup answers its fixture, unless overridden."""
+        self.fake.reset()
+        self.progress = []
+        replies = {
+            ATELIER: Reply(body=fixture("search_page1")),
+            PAPETERIES: Reply(body=fixture("search_page1")),
+            CARTONNAGES: Reply(body=fixture("search_page2")),
+            PROPRETE: Reply(body=fixture("search_group_subsidiary")),
+            LEFEBVRE: Reply(body=fixture("search_closed")),
+        }
+        replies.update(overrides)
+        for siren, reply in replies.items():
+            self.fake.lookup(siren, reply)
+
+    def _run_cron(self, budgets=()):
+        """Run the scheduled action; ``budgets``: seconds left returned by
+        the successive progress commits (then unlimited)."""
+        budgets = list(budgets)
+
+        def commit_progress(cron, processed=0, *, remaining=None, deactivate=False):
+            self.progress.append((processed, remaining))
+            return budgets.pop(0) if budgets else float("inf")
+
+        with patch.object(self.registry["ir.cron"], "_commit_progress", commit_progress):
+            self.env["pareto.registry"]._cron_refresh_vendors()
+
+    def test_refreshes_due_vendors_oldest_first_in_batches(self):
+        self._run_cron()
+        self.assertEqual(self.fake.queries(), self.expected_order)
+        # Announced, then two batches of two, then nothing left.
+        self.assertEqual(self.progress, [(0, 4), (2, 2), (2, 0), (0, 0)])
+        due = self.never | self.oldest | self.old | self.never_2
+        self.assertEqual(set(due.mapped("pareto_registry_date")), {self.today})
+        self.assertRecordValues(
+            due,
+            [
+                {"pareto_size": "small", "pareto_size_source": "registry", "zip": "95100"},
+                {"pareto_size": "medium", "pareto_size_source": "registry", "zip": "93100"},
+                {"pareto_size": "small", "pareto_size_source": "registry", "zip": "93000"},
+                {"pareto_size": "large", "pareto_size_source": "registry", "zip": "92000"},
+            ],
+        )
+        self.assertEqual(self.fresh.zip, "75011")
+        self.assertEqual(self.customer.zip, "75011")
+
+    def test_resumes_where_it_stopped_when_out_of_time(self):
+        self._run_cron(budgets=[float("inf"), 0])
+        self.assertEqual(self.fake.queries(), self.expected_order[:2])
+        self.assertEqual(self.progress, [(0, 4), (2, 2)])
+        self.assertNotEqual(self.oldest.pareto_registry_date, self.today)
+
+        self.fake.received.clear()
+        self._run_cron()
+        self.assertEqual(self.fake.queries(), self.expected_order[2:])
+        self.assertEqual(self.oldest.pareto_registry_date, self.today)
+
+    def test_never_overwrites_a_size_set_by_hand(self):
+        self.never.with_user(self.manager).write({"pareto_size": "medium"})
+        messages = self.never.message_ids
+        self._run_cron()
+        self.assertRecordValues(
+            self.never,
+            [
+                {
+                    "pareto_size": "medium",
+                    "pareto_size_source": "manual",
+                    "zip": "95100",
+                    "pareto_registry_date": self.today,
+                }
+            ],
+        )
+        note = (self.never.message_ids - messages).filtered(lambda msg: "by hand" in msg.body)
+        self.assertIn("the registry says Small enterprise (PE)", note.body)
+
+    def test_outage_stops_the_run_cleanly_and_the_next_run_resumes(self):
+        self._script_lookups(**{PROPRETE: Reply(503, "Service Unavailable")})
+        with self.assertLogs(REGISTRY_LOGGER, "WARNING") as logs:
+            self._run_cron()
+        self.assertIn("stopped after 1 vendor(s)", logs.output[0])
+        self.assertEqual(self.fake.queries(), [ATELIER, PROPRETE])
+        # Nothing left for this run: no retry against a registry that is down.
+        self.assertEqual(self.progress, [(0, 4), (1, 0)])
+        self.assertEqual(self.never.pareto_registry_date, self.today)
+        self.assertFalse(self.never_2.pareto_registry_date)
+
+        self._script_lookups()
+        self._run_cron()
+        self.assertEqual(self.fake.queries(), [PROPRETE, PAPETERIES, CARTONNAGES])
+        self.assertEqual(self.never_2.pareto_size, "large")
+
+    def test_a_vendor_that_fails_alone_is_skipped(self):
+        self._script_lookups(**{PROPRETE: Reply(body={"results": "none"})})
+        with self.assertLogs(REGISTRY_LOGGER, "WARNING") as logs:
+            self._run_cron()
+        self.assertIn(f"skipped vendor {self.never_2.id}", logs.output[0])
+        self.assertEqual(self.fake.queries(), [ATELIER, PROPRETE, PAPETERIES, CARTONNAGES])
+        self.assertFalse(self.never_2.pareto_registry_date)
+        self.assertEqual(self.progress[-1], (0, 0))
+
+    def test_unknown_siren_is_marked_as_checked(self):
+        self._script_lookups(**{CARTONNAGES: Reply(body=fixture("search_empty"))})
+        self._run_cron()
+        self.assertEqual(self.old.pareto_registry_date, self.today)
+        self.assertEqual(self.old.zip, "75011")
+        notes = self.old.message_ids.filtered(lambda msg: "knows no company" in msg.body)
+        self.assertEqual(len(notes), 1)
+
+    def test_scheduled_action_is_installed(self):
+        cron = self.env.ref("pareto_odoo.ir_cron_pareto_registry_refresh")
+        self.assertTrue(cron.active)
+        self.assertEqual(cron.code.strip(), "model._cron_refresh_vendors()")
+        self.assertEqual(cron.model_id.model, "pareto.registry")
+
+
+@tagged("post_install", "-at_install")
+class TestRegistryDiscovery(RegistryCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.family_it.naf_codes = "18.12Z, 17.23Z"
+        cls.order = cls._create_order(
+            cls.vendor_large, [(cls.licence, 1, 100.0)], confirm=False
+        )  # Software: no NAF codes of its own, inherits IT's
+        cls.action = cls.env.ref("pareto_odoo.action_pareto_registry_discovery")
+
+    def _open(self, order=None, user=None):
+        order = order or self.order
+        action = (
+            self.action.with_user(user or self.buyer)
+            .with_context(active_model="purchase.order", active_id=order.id, active_ids=order.ids)
+            .run()
+        )
+        self.assertEqual(action["res_model"], "pareto.registry.discovery")
+        return (
+            self.env["pareto.registry.discovery"]
+            .with_user(user or self.buyer)
+            .browse(action["res_id"])
+        )
+
+    def _reply_search(self):
+        self.fake.reply("/search", Reply(body=fixture("search_page1")), page="1")
+        self.fake.reply("/search", Reply(body=fixture("search_page2")), page="2")
+
+    def test_lists_new_local_smes_and_creates_a_vendor_once(self):
+        self._reply_search()
+        # Already present (archived, even): never listed nor created again.
+        known = self._vendor("Papeteries", f"{PAPETERIES}00010", active=False)
+
+        wizard = self._open()
+
+        self.assertEqual([path for path, _params, _headers in self.fake.received], ["/search"] * 2)
+        params = self.fake.received[0][1]
+        self.assertEqual(
+            {key: params[key] for key in params if key not in ("page", "per_page")},
+            {
+                "activite_principale": "18.12Z,17.23Z",
+                "departement": "75,77,78,91,92,93,94,95",
+                "categorie_entreprise": "PME",
+                "etat_administratif": "A",
+            },
+        )
+        self.assertEqual((wizard.found_count, wizard.known_count), (3, 1))
+        self.assertEqual(wizard.family_ids, self.family_software)
+        self.assertRecordValues(
+            wizard.line_ids,
+            [
+                {
+                    "siren": ATELIER,
+                    "pareto_size": "small",
+                    "is_local": True,
+                    "department": "95",
+                    "family_id": self.family_software.id,
+                },
+                {
+                    "siren": CARTONNAGES,
+                    "pareto_size": "small",
+                    "is_local": True,
+                    "department": "93",
+                    "family_id": self.family_software.id,
+                },
+            ],
+        )
+
+        atelier_line = wizard.line_ids[0]
+        action = atelier_line.action_create_vendor()
+        self.assertEqual(action["res_id"], wizard.id)
+        vendor = atelier_line.partner_id
+        self.assertRecordValues(
+            vendor,
+            [
+                {
+                    "name": "ATELIER GRAPHIQUE DU PARISIS",
+                    "is_company": True,
+                    "company_registry": "84215367800011",
+                    "pareto_siren": ATELIER,
+                    "pareto_size": "small",
+                    "pareto_size_source": "registry",
+                    "pareto_size_year": 2022,
+                    "pareto_is_sme": True,
+                    "zip": "95100",
+                    "country_id": self.france.id,
+                    "pareto_department": "95",
+                    "partner_latitude": 48.947213,
+                    "pareto_naf_code": "18.12Z",
+                    "pareto_registry_date": self.buyer_today,
+                    "supplier_rank": 1,
+                }
+            ],
+        )
+        with self.assertRaises(UserError):
+            atelier_line.action_create_vendor()
+
+        # Someone adds Cartonnages meanwhile: the stale line does not duplicate it.
+        self._vendor("Cartonnages", CARTONNAGES)
+        with self.assertRaisesRegex(UserError, "already exists"):
+            wizard.line_ids[1].action_create_vendor()
+        partners = self.env["res.partner"].with_context(active_test=False)
+        for siren in (ATELIER, CARTONNAGES, PAPETERIES):
+            self.assertEqual(partners.search_count([("pareto_siren", "=", siren)]), 1)
+        self.assertTrue(known.exists())
+
+        # A new search no longer lists them.
+        self.fake.reset()
+        self._reply_search()
+        wizard = self._open()
+        self.assertEqual((wizard.found_count, wizard.known_count), (3, 3))
+        self.assertFalse(wizard.line_ids)
+
+    def test_radius_adds_nearby_smes_filtered_on_our_side(self):
+        self.company.pareto_local_departments = "95"
+        self.company.pareto_local_radius_km = 80.0
+        self.company.partner_id.write({"partner_latitude": 48.87, "partner_longitude": 2.31})
+        self._reply_search()
+        self.fake.reply("/near_point", Reply(body=fixture("near_point")))
+
+        wizard = self._open()
+
+        near = [params for path, params, _headers in self.fake.received if path == "/near_point"]
+        self.assertEqual(len(near), 1)
+        self.assertEqual(
+            (near[0]["lat"], near[0]["long"], near[0]["radius"], near[0]["activite_principale"]),
+            ("48.87", "2.31", "50.0", "18.12Z,17.23Z"),
+        )
+        # The group subsidiary (GE) and the closed company are left out; the
+        # companies found by both searches appear once.
+        self.assertEqual(
+            sorted(wizard.line_ids.mapped("siren")),
+            sorted([ATELIER, PAPETERIES, CARTONNAGES, DUBOIS]),
+        )
+        self.assertEqual(wizard.found_count, 4)
+        dubois = wizard.line_ids.filtered(lambda line: line.siren == DUBOIS)
+        self.assertRecordValues(
+            dubois, [{"pareto_size": "micro", "is_local": False, "distance_km": 0.0}]
+        )
+        # Local ones first, nearest first.
+        self.assertEqual(wizard.line_ids[-1], dubois)
+
+    def test_needs_families_with_naf_codes(self):
+        order = self._create_order(self.vendor_large, [(self.misc, 1, 10.0)], confirm=False)
+        with self.assertRaisesRegex(UserError, "No line of this order"):
+            self._open(order)
+        order = self._create_order(self.vendor_large, [(self.cleaning, 1, 10.0)], confirm=False)
+        with self.assertRaisesRegex(UserError, "Set the NAF codes"):
+            self._open(order)
+        self.assertEqual(self.fake.received, [])
+
+    def test_registry_failure_is_a_clear_error(self):
+        self.fake.reply("/search", Reply(502, "Bad Gateway"))
+        with self.assertRaisesRegex(UserError, "unavailable"):
+            self._open()
+
+    def test_button_on_the_rfq_form(self):
+        arch = self.env["purchase.order"].get_view(view_type="form")["arch"]
+        self.assertIn(f'name="{self.action.id}"', arch)
+        self.assertIn("Find local SMEs", arch)
+
+    def test_only_buyers_may_search(self):
+        employee = new_test_user(
+            self.env,
+            login="pareto_employee_2",
+            groups="base.group_user",
+            company_ids=[Command.set([self.company.id])],
+        )
+        with self.assertRaises(AccessError):
+            self._open(user=employee)
+        self.assertEqual(self.fake.received, [])

@@ -1,0 +1,37 @@
+from odoo import fields, models
+
+from ..models.res_partner import SIZE_SELECTION
+from .pareto_supplier_import import MATCH_STATUS_SELECTION
+
+
+class ParetoSupplierImportLine(models.TransientModel):
+    """One row of an uploaded supplier list, as previewed before importing."""
+
+    _name = "pareto.supplier.import.line"
+    _description = "Import Vendor Sizes: Row"
+    _order = "row_number, id"
+
+    wizard_id = fields.Many2one(
+        "pareto.supplier.import", required=True, ondelete="cascade", index=True
+    )
+    row_number = fields.Integer(string="Row", readonly=True)
+    siren = fields.Char(string="SIREN", readonly=True)
+    vat = fields.Char(string="VAT", readonly=True)
+    name = fields.Char(readonly=True)
+    size = fields.Selection(SIZE_SELECTION, string="Size in File", readonly=True)
+    year = fields.Integer(readonly=True)
+    status = fields.Selection(MATCH_STATUS_SELECTION, required=True, readonly=True)
+    matched_by = fields.Selection(
+        [("siren", "SIREN"), ("vat", "VAT number"), ("name", "Name")],
+        readonly=True,
+    )
+    partner_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
+    partner_count = fields.Integer(
+        string="Vendors", readonly=True, help="Vendors sharing the SIREN, VAT number or name."
+    )
+    partner_size = fields.Selection(related="partner_id.pareto_size", string="Current Size")
+    partner_size_source = fields.Selection(
+        related="partner_id.pareto_size_source", string="Current Source"
+    )
+    partner_size_year = fields.Integer(related="partner_id.pareto_size_year", string="Current Year")
+    message = fields.Text(string="Messages", readonly=True)
