@@ -49,7 +49,7 @@ def odoo(db, *args):
 
 
 def recreate(db):
-    subprocess.run(["dropdb", "--if-exists", db], check=True, stderr=subprocess.DEVNULL)
+    subprocess.run(["dropdb", "--if-exists", "--force", db], check=True, stderr=subprocess.DEVNULL)
 
 
 def main():
@@ -103,9 +103,6 @@ def main():
     with psycopg2.connect(dbname=big) as connection, connection.cursor() as cr:
         cr.execute("SELECT count(*) FROM res_partner WHERE pareto_department IS NOT NULL")
         with_department = cr.fetchone()[0]
-    if not args.keep:
-        recreate(big)
-        recreate(empty)
 
     cpu = platform.processor() or platform.machine()
     print(f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}")
@@ -119,6 +116,10 @@ def main():
     print(f"| Baseline: install pareto_odoo on an empty database | {install_empty:.1f} s |")
     print(f"| Baseline: one SQL UPDATE of every purchase line | {update_all:.1f} s |")
     print(f"\nPartners given a département at install: {with_department:,}")
+    sys.stdout.flush()
+    if not args.keep:
+        recreate(big)
+        recreate(empty)
 
 
 if __name__ == "__main__":
