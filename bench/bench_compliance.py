@@ -303,6 +303,7 @@ def time_compliance(names, rounds, runs):
                 cr.rollback()
     for name in names:
         Registry.delete(name)
+        odoo.sql_db.close_db(name)
     return timings
 
 
@@ -346,6 +347,7 @@ def measure(name, args):
         rebuild_s = time.perf_counter() - started
         cr.rollback()
     Registry.delete(name)
+    odoo.sql_db.close_db(name)
     return {
         "lines": lines,
         "aggregate_rows": aggregate_rows,
@@ -400,12 +402,16 @@ def main(argv=None):
             results[size]["ours_p10_ms"] = statistics.quantiles(timings[name], n=10)[0]
             results[size]["calls"] = len(timings[name])
             results[size]["load"] = load
+        report(results)
     finally:
         if not args.keep:
             for size in sizes:
                 run("dropdb", "--if-exists", f"{args.prefix}_{size}")
             run("dropdb", "--if-exists", template)
+    return 0
 
+
+def report(results):
     print(f"Machine: {machine()}\n")
     print(
         "| purchase lines | aggregate rows | get_pareto_compliance() median (p10) "
@@ -425,8 +431,7 @@ def main(argv=None):
         )
     largest = results[max(results)]
     print(f"\nPlan of the compliance query at {largest['lines']:,} lines:\n")
-    print("```\n" + largest["plan"] + "\n```")
-    return 0
+    print("```\n" + largest["plan"] + "\n```", flush=True)
 
 
 if __name__ == "__main__":

@@ -189,7 +189,7 @@ def bench_db(args):
         cr.execute(SQL("SELECT count(*), count(*) FILTER (WHERE is_company) FROM res_partner"))
         partners, companies = cr.fetchone()
         # The first --vendors companies get a SIREN; a third were never refreshed,
-        # the rest have dates spread over two years (about three quarters are due).
+        # the rest have dates spread over two years (most of them are due).
         # Setup only, triggers off: only registry columns change.
         cr.execute(SQL("SET LOCAL session_replication_role = replica"))
         cr.execute(

@@ -16,3 +16,4 @@ from . import test_vendor_import_tour
 from . import test_territory
 from . import test_compliance
 from . import test_compliance_tour
+from . import test_i18n
