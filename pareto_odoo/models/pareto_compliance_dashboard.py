@@ -183,22 +183,8 @@ class ParetoComplianceDashboard(models.AbstractModel):
     # The dashboard (client action)
     # ------------------------------------------------------------------
 
-    _ROW_FIELDS = (
-        "total",
-        "sme_total",
-        "local_sme_total",
-        "share",
-        "local_share",
-        "target",
-        "gap",
-        "shift_amount",
-        "status",
-        "coverage",
-        "suppliers",
-        "sme_suppliers",
-        "jobs_supported",
-        "jobs_unknown_spend",
-    )
+    # Every column of the engine's family table but the family itself.
+    _ROW_FIELDS = tuple(c for c in analysis.FAMILY_TABLE_COLUMNS if c != "family")
 
     @api.model
     def get_dashboard_data(self, company_id=None, day=None):
