@@ -128,7 +128,7 @@ def median_ms(func, runs, before=None, timings=None):
 
 
 def period_utc(order):
-    start, end = order._pareto_period_bounds(order._pareto_spend_date())
+    start, end = order.company_id._pareto_period_bounds(order._pareto_spend_date())
     tz = order.env.tz
 
     def utc(day):

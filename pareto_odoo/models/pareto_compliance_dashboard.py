@@ -40,20 +40,6 @@ class ParetoComplianceDashboard(models.AbstractModel):
     _description = "SME Compliance Dashboard"
 
     # ------------------------------------------------------------------
-    # Periods
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _period_bounds(self, company, day=None):
-        """Inclusive (start, end) dates of ``company``'s compliance period
-        containing ``day`` (default: today in the user's timezone)."""
-        day = day or fields.Date.context_today(self)
-        if company.pareto_period == compliance.FISCAL_YEAR:
-            bounds = company.compute_fiscalyear_dates(day)
-            return fields.Date.to_date(bounds["date_from"]), fields.Date.to_date(bounds["date_to"])
-        return compliance.period_bounds(day, company.pareto_period or compliance.CALENDAR_YEAR)
-
-    # ------------------------------------------------------------------
     # Data: one aggregate query, then the engine
     # ------------------------------------------------------------------
 
@@ -134,7 +120,7 @@ class ParetoComplianceDashboard(models.AbstractModel):
         (default: the current company) and the period containing ``day``."""
         company = company or self.env.company
         self = self.with_company(company)  # noqa: PLW0642 - the rules of that company
-        start, end = self._period_bounds(company, day)
+        start, end = company._pareto_period_bounds(day)
         purchases, suppliers, families = self._engine_frames(company, start, end)
         targets = {key: family.target_share for key, family in families.items()}
         table = analysis.family_table(
@@ -408,7 +394,7 @@ class ParetoComplianceDashboard(models.AbstractModel):
     @api.model
     def _xlsx_filename(self, company=None, day=None):
         company = company or self.env.company
-        start, end = self._period_bounds(company, day)
+        start, end = company._pareto_period_bounds(day)
         return f"pareto_compliance_{company.id}_{start:%Y%m%d}_{end:%Y%m%d}.xlsx"
 
     # ------------------------------------------------------------------

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
+
+from ..engine import accounts
 
 
 class ParetoFamily(models.Model):
@@ -42,6 +44,12 @@ class ParetoFamily(models.Model):
         help="Comma-separated NAF (APE) activity codes, e.g. 81.21Z, 81.22Z: used to "
         "look for SMEs of this family in the national company registry.",
     )
+    account_prefixes = fields.Char(
+        string="Account Prefixes",
+        help="Comma-separated prefixes of expense account codes, e.g. 6226,6227: a vendor bill "
+        "line without a purchase order line nor a product mapped to a family falls in the family "
+        "whose prefix matches its account, the longest prefix winning.",
+    )
     company_id = fields.Many2one(
         "res.company",
         index=True,
@@ -58,6 +66,20 @@ class ParetoFamily(models.Model):
         "CHECK(target_share >= 0 AND target_share <= 100)",
         "The target share must be between 0 and 100%.",
     )
+
+    @api.constrains("account_prefixes")
+    def _check_account_prefixes(self):
+        for family in self:
+            try:
+                accounts.parse_prefixes(family.account_prefixes)
+            except accounts.AccountPrefixError as error:
+                raise ValidationError(
+                    self.env._(
+                        "“%(prefix)s” is not an account code prefix. Use the first digits of "
+                        "account codes, separated by commas, e.g. 6226,6227.",
+                        prefix=error.args[1],
+                    )
+                ) from None
 
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):

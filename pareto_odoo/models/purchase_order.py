@@ -151,18 +151,6 @@ class PurchaseOrder(models.Model):
             return pytz.utc.localize(self.date_approve).astimezone(tz).date()
         return fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(tz).date()
 
-    def _pareto_period_bounds(self, spend_date):
-        """Inclusive (start, end) dates of the company's period containing
-        ``spend_date``: calendar year, fiscal year or rolling 12 months."""
-        self.ensure_one()
-        company = self.company_id
-        if company.pareto_period == compliance.FISCAL_YEAR:
-            dates = company.compute_fiscalyear_dates(spend_date)
-            return fields.Date.to_date(dates["date_from"]), fields.Date.to_date(dates["date_to"])
-        return compliance.period_bounds(
-            spend_date, company.pareto_period or compliance.CALENDAR_YEAR
-        )
-
     def _pareto_order_amounts(self, spend_date):
         """{family_id: amount} of this order's own lines (in memory: saved or
         not), in company currency: as the aggregate converts it once the
@@ -207,7 +195,7 @@ class PurchaseOrder(models.Model):
         )
         company.currency_id.fetch(["rounding"])
         spend_date = self._pareto_spend_date()
-        start, end = self._pareto_period_bounds(spend_date)
+        start, end = company._pareto_period_bounds(spend_date)
         families, (vendor_is_sme, vendor_excluded) = self.env[
             "pareto.spend.daily"
         ]._confirmed_spend(

@@ -3,6 +3,10 @@ from odoo.exceptions import ValidationError
 
 from ..engine import compliance, territory
 
+# Spend bases of a company's figures (DESIGN.md, "Spend basis").
+ORDERED = "ordered"
+INVOICED = "invoiced"
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -42,6 +46,25 @@ class ResCompany(models.Model):
         help="A family whose share is below target by at most this many points is "
         "shown as a warning rather than below target.",
     )
+    pareto_spend_basis = fields.Selection(
+        [
+            (ORDERED, "Confirmed purchase orders"),
+            (INVOICED, "Posted vendor bills"),
+        ],
+        string="Spend Basis",
+        default=ORDERED,
+        required=True,
+        help="What counts as spend in every SME figure of the company: the untaxed amount of "
+        "confirmed purchase order lines (dated by confirmation), or of posted vendor bills minus "
+        "refunds (dated by invoice date), which also counts purchases billed without an order.",
+    )
+    pareto_dependency_threshold = fields.Float(
+        string="Dependency Threshold (%)",
+        digits=(5, 2),
+        default=30.0,
+        help="A vendor whose turnover comes for more than this share from our purchases over "
+        "the last 12 months is flagged as dependent on us.",
+    )
     pareto_require_justification = fields.Boolean(
         string="Require a Justification Below Target",
         help="Confirming an order whose non-SME vendor lowers the SME share of a family "
@@ -56,6 +79,10 @@ class ResCompany(models.Model):
     _pareto_warning_margin_range = models.Constraint(
         "CHECK(pareto_warning_margin >= 0 AND pareto_warning_margin <= 100)",
         "The warning margin must be between 0 and 100 points.",
+    )
+    _pareto_dependency_threshold_range = models.Constraint(
+        "CHECK(pareto_dependency_threshold >= 0 AND pareto_dependency_threshold <= 100)",
+        "The dependency threshold must be between 0 and 100%.",
     )
     _pareto_local_radius_positive = models.Constraint(
         "CHECK(pareto_local_radius_km >= 0)",
@@ -75,6 +102,19 @@ class ResCompany(models.Model):
                         code=error.args[0],
                     )
                 ) from None
+
+    def _pareto_period_bounds(self, day=None, period=None):
+        """Inclusive (start, end) dates of the company's compliance period
+        (or of ``period``) containing ``day`` (default: today in the user's
+        timezone): calendar year, Odoo's fiscal year of the company, or the
+        rolling 12 months ending on ``day``."""
+        self.ensure_one()
+        day = day or fields.Date.context_today(self)
+        period = period or self.pareto_period or compliance.CALENDAR_YEAR
+        if period == compliance.FISCAL_YEAR:
+            dates = self.compute_fiscalyear_dates(day)
+            return fields.Date.to_date(dates["date_from"]), fields.Date.to_date(dates["date_to"])
+        return compliance.period_bounds(day, period)
 
     def _pareto_local_department_codes(self):
         self.ensure_one()

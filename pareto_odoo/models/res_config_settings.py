@@ -16,3 +16,7 @@ class ResConfigSettings(models.TransientModel):
     pareto_require_justification = fields.Boolean(
         related="company_id.pareto_require_justification", readonly=False
     )
+    pareto_spend_basis = fields.Selection(related="company_id.pareto_spend_basis", readonly=False)
+    pareto_dependency_threshold = fields.Float(
+        related="company_id.pareto_dependency_threshold", readonly=False
+    )

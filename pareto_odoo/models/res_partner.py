@@ -28,6 +28,11 @@ PARETO_MANAGED_FIELDS = (
     "pareto_turnover",
     "pareto_balance_sheet",
     "pareto_excluded",
+    "pareto_net_result",
+    "pareto_finance_year",
+    "pareto_is_ess",
+    "pareto_is_siae",
+    "pareto_is_mission",
 )
 
 
@@ -72,6 +77,22 @@ class ResPartner(models.Model):
     pareto_headcount = fields.Integer(string="Headcount", help="Number of employees.")
     pareto_turnover = fields.Float(string="Turnover (€)", digits=(16, 0))
     pareto_balance_sheet = fields.Float(string="Balance Sheet Total (€)", digits=(16, 0))
+    pareto_net_result = fields.Float(string="Net Result (€)", digits=(16, 0))
+    pareto_finance_year = fields.Integer(
+        string="Financial Year", help="Year of the turnover and net result."
+    )
+    pareto_is_ess = fields.Boolean(
+        string="Social Economy (ESS)",
+        help="Enterprise of the social and solidarity economy (économie sociale et solidaire).",
+    )
+    pareto_is_siae = fields.Boolean(
+        string="Work Integration (SIAE)",
+        help="Work-integration enterprise (structure d'insertion par l'activité économique).",
+    )
+    pareto_is_mission = fields.Boolean(
+        string="Mission-Driven Company",
+        help="Société à mission (loi PACTE).",
+    )
     pareto_department = fields.Char(
         string="Département",
         compute="_compute_pareto_department",

@@ -381,25 +381,23 @@ class ParetoSpendReport(models.Model):
 
     @api.depends("date", "company_id")
     def _compute_in_current_period(self):
-        Dashboard = self.env["pareto.compliance.dashboard"]
         bounds = {}
         for row in self:
             company = row.company_id
             if company not in bounds:
-                bounds[company] = Dashboard._period_bounds(company)
+                bounds[company] = company._pareto_period_bounds()
             start, end = bounds[company]
             row.in_current_period = bool(row.date) and start <= row.date <= end
 
     def _search_in_current_period(self, operator, value):
         if operator != "in":
             return NotImplemented
-        Dashboard = self.env["pareto.compliance.dashboard"]
         current = Domain.OR(
             Domain("company_id", "=", company.id)
             & Domain("date", ">=", start)
             & Domain("date", "<=", end)
             for company in self.env.companies
-            for start, end in [Dashboard._period_bounds(company)]
+            for start, end in [company._pareto_period_bounds()]
         )
         if True in value and False in value:
             return Domain.TRUE

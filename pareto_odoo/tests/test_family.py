@@ -1,7 +1,7 @@
 from psycopg2.errors import CheckViolation, UniqueViolation
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -32,6 +32,12 @@ class TestParetoFamily(ParetoCase):
             Family.create({"name": "IT again", "code": "IT"})
         with self.assertRaises(UniqueViolation), self.cr.savepoint():
             Family.create({"name": "Sud again", "code": "SUD", "company_id": self.company_2.id})
+
+    def test_account_prefixes_are_validated(self):
+        self.family_it.account_prefixes = "6226, 6227"
+        self.assertEqual(self.family_it.account_prefixes, "6226, 6227")
+        with self.assertRaisesRegex(ValidationError, "62-27"):
+            self.family_it.account_prefixes = "6226,62-27"
 
     @mute_logger("odoo.sql_db")
     def test_target_share_range(self):

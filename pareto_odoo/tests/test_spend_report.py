@@ -209,9 +209,9 @@ class TestSpendReport(SpendCase):
 
     def test_current_period_filter(self):
         with patch.object(
-            type(self.env["pareto.compliance.dashboard"]),
-            "_period_bounds",
-            lambda self, company, day=None: (
+            type(self.env["res.company"]),
+            "_pareto_period_bounds",
+            lambda self, day=None, period=None: (
                 datetime.date(YEAR, 1, 1),
                 datetime.date(YEAR, 12, 31),
             ),
