@@ -5,6 +5,7 @@ from odoo.tools.sql import column_exists, create_column
 # compute them record by record; post_init_hook fills them with set-based SQL.
 _BIG_TABLE_COLUMNS = (
     ("purchase_order_line", "pareto_family_id", "int4"),
+    ("account_move_line", "pareto_family_id", "int4"),
     ("purchase_order", "pareto_status", "varchar"),
     ("res_partner", "pareto_size", "varchar"),
     ("res_partner", "pareto_size_source", "varchar"),
@@ -24,9 +25,11 @@ def post_init_hook(env):
     partners = env["res.partner"].with_context(active_test=False)
     partners._pareto_fill_departments()
     partners._pareto_fill_sirens()
-    # No family exists yet at install: every line's family is rightly empty.
+    # No family exists yet at install: every line's family is rightly empty,
+    # but the vendor aggregate counts the unclassified spend.
+    env["pareto.spend.delta"]._rebuild()
 
 
 def uninstall_hook(env):
     # The spend aggregate's triggers live on purchase tables that stay.
-    env["pareto.spend.daily"]._drop_triggers()
+    env["pareto.spend.delta"]._drop_triggers()

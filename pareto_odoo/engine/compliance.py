@@ -8,6 +8,13 @@ WARNING = "warning"
 BELOW = "below"
 STATUS_ORDER = {OK: 0, WARNING: 1, BELOW: 2}
 
+# Spend bases of a company, and the source of the spend each one counts.
+ORDERED = "ordered"
+INVOICED = "invoiced"
+SOURCE_ORDER = "order"
+SOURCE_BILL = "bill"
+BASIS_SOURCE = {ORDERED: SOURCE_ORDER, INVOICED: SOURCE_BILL}
+
 CALENDAR_YEAR = "calendar_year"
 FISCAL_YEAR = "fiscal_year"
 ROLLING_12 = "rolling_12"

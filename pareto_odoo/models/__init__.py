@@ -8,9 +8,13 @@ from . import product_category
 from . import product_template
 from . import purchase_order
 from . import purchase_order_line
+from . import account_move_line
 from . import res_company
 from . import res_config_settings
 from . import res_partner
 
-# Last: its init() installs triggers that read columns added by the models above.
+# Last: the aggregates, then the change log whose init() installs the
+# triggers that read columns added by the models above.
 from . import pareto_spend_daily
+from . import pareto_spend_vendor
+from . import pareto_spend_delta

@@ -67,6 +67,18 @@ class ParetoFamily(models.Model):
         "The target share must be between 0 and 100%.",
     )
 
+    @api.depends_context("lang")
+    @api.depends("name", "parent_id")
+    def _compute_display_name(self):
+        # The full name in the user's language (complete_name is stored, in
+        # the source language, for ordering and searching).
+        for family in self:
+            names, current = [], family
+            while current:
+                names.append(current.name or "")
+                current = current.parent_id
+            family.display_name = " / ".join(reversed(names))
+
     @api.constrains("account_prefixes")
     def _check_account_prefixes(self):
         for family in self:
@@ -98,6 +110,8 @@ class ParetoFamily(models.Model):
         for family, commands in zip(families, category_commands, strict=True):
             if commands:
                 family.write({"product_category_ids": commands})
+        if any(families.mapped("account_prefixes")):
+            self.env["account.move.line"]._pareto_refresh_families()
         return families
 
     def write(self, vals):
@@ -105,7 +119,19 @@ class ParetoFamily(models.Model):
             self._check_mapping_rights()
             self.check_access("write")
             self.sudo().write({"product_category_ids": vals.pop("product_category_ids")})
-        return super().write(vals)
+        prefixes_before = {family: family.account_prefixes for family in self}
+        result = super().write(vals)
+        if self._pareto_moves_bill_lines(vals, prefixes_before):
+            self.env["account.move.line"]._pareto_refresh_families()
+        return result
+
+    def _pareto_moves_bill_lines(self, vals, prefixes_before):
+        """Whether the write changes which vendor bill lines the account
+        prefixes put in a family (then every bill line is refreshed, in one
+        statement)."""
+        if "account_prefixes" in vals:
+            return any(family.account_prefixes != prefixes_before[family] for family in self)
+        return any(prefixes_before.values()) and bool({"active", "company_id"} & set(vals))
 
     @api.model
     def _check_mapping_rights(self):

@@ -191,40 +191,42 @@ class PurchaseOrder(models.Model):
                 "pareto_warning_margin",
                 "fiscalyear_last_day",
                 "fiscalyear_last_month",
+                "pareto_spend_basis",
             ]
         )
         company.currency_id.fetch(["rounding"])
         spend_date = self._pareto_spend_date()
         start, end = company._pareto_period_bounds(spend_date)
-        families, (vendor_is_sme, vendor_excluded) = self.env[
-            "pareto.spend.daily"
-        ]._confirmed_spend(
-            company,
-            family_ids,
-            start,
-            end,
-            exclude_order_id=self._origin.id,
-            partner_id=self.partner_id.id,
+        families = (
+            self.env["pareto.family"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("id", "in", list(family_ids))])
         )
-        amounts = {} if vendor_excluded else self._pareto_order_amounts(spend_date)
+        spend = self.env["pareto.spend.daily"]._family_spend(
+            company, families.ids, start, end, exclude_order_id=self._origin.id
+        )
+        vendor = self.partner_id.commercial_partner_id
+        amounts = {} if vendor.pareto_excluded else self._pareto_order_amounts(spend_date)
         round_amount = company.currency_id.round
         result = []
         for family in families:
-            order_total = round_amount(amounts.get(family["family_id"], 0.0))
+            total, sme_total = spend.get(family.id, (0.0, 0.0))
+            order_total = round_amount(amounts.get(family.id, 0.0))
             figures = compliance.family_figures(
-                family["target"],
+                family.target_share or 0.0,
                 company.pareto_warning_margin,
-                round_amount(family["total"]),
-                round_amount(family["sme_total"]),
+                round_amount(total),
+                round_amount(sme_total),
                 order_total,
-                order_total if vendor_is_sme else 0.0,
+                order_total if vendor.pareto_is_sme else 0.0,
             )
             for key in ("projected_total", "projected_sme_total", "shift_amount"):
                 figures[key] = round_amount(figures[key])
             result.append(
                 {
-                    "family_id": family["family_id"],
-                    "family_name": family["name"],
+                    "family_id": family.id,
+                    "family_name": family.with_env(self.env).display_name,
                     "period_start": start,
                     "period_end": end,
                     **figures,

@@ -97,4 +97,17 @@ class PurchaseOrderLine(models.Model):
         )
         updated = self.env.cr.rowcount
         self.invalidate_model(["pareto_family_id"])
+        # Vendor bill lines take their purchase line's family, else their
+        # product's: those of these products follow.
+        products = SQL(
+            "SELECT source.product_id FROM (%s) source",
+            self._pareto_family_source_sql(product_filter),
+        )
+        self.env["account.move.line"]._pareto_refresh_families(
+            SQL(
+                """(line.product_id IN (%(products)s) OR line.purchase_line_id IN (
+                        SELECT id FROM purchase_order_line WHERE product_id IN (%(products)s)))""",
+                products=products,
+            )
+        )
         return updated

@@ -3,10 +3,6 @@ from odoo.exceptions import ValidationError
 
 from ..engine import compliance, territory
 
-# Spend bases of a company's figures (DESIGN.md, "Spend basis").
-ORDERED = "ordered"
-INVOICED = "invoiced"
-
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -48,11 +44,11 @@ class ResCompany(models.Model):
     )
     pareto_spend_basis = fields.Selection(
         [
-            (ORDERED, "Confirmed purchase orders"),
-            (INVOICED, "Posted vendor bills"),
+            (compliance.ORDERED, "Confirmed purchase orders"),
+            (compliance.INVOICED, "Posted vendor bills"),
         ],
         string="Spend Basis",
-        default=ORDERED,
+        default=compliance.ORDERED,
         required=True,
         help="What counts as spend in every SME figure of the company: the untaxed amount of "
         "confirmed purchase order lines (dated by confirmation), or of posted vendor bills minus "
@@ -115,6 +111,12 @@ class ResCompany(models.Model):
             dates = self.compute_fiscalyear_dates(day)
             return fields.Date.to_date(dates["date_from"]), fields.Date.to_date(dates["date_to"])
         return compliance.period_bounds(day, period)
+
+    def _pareto_spend_source(self):
+        """The source of the spend the company's figures count: ``order``
+        (ordered basis) or ``bill`` (invoiced basis)."""
+        self.ensure_one()
+        return compliance.BASIS_SOURCE[self.pareto_spend_basis or compliance.ORDERED]
 
     def _pareto_local_department_codes(self):
         self.ensure_one()

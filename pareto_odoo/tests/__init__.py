@@ -17,3 +17,4 @@ from . import test_territory
 from . import test_compliance
 from . import test_compliance_tour
 from . import test_i18n
+from . import test_bills

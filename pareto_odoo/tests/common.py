@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -126,3 +126,57 @@ class ParetoCase(TransactionCase):
         if confirm:
             order.button_confirm()
         return order
+
+    @classmethod
+    def _expense_account(cls, code, name=None, company=None):
+        """The expense account ``code`` of the company (created if needed)."""
+        company = company or cls.company
+        Account = cls.env["account.account"].with_company(company)
+        account = Account.search([("code", "=", code), ("company_ids", "in", company.ids)], limit=1)
+        return account or Account.create(
+            {
+                "code": code,
+                "name": name or f"Expenses {code}",
+                "account_type": "expense",
+                "company_ids": [Command.link(company.id)],
+            }
+        )
+
+    @classmethod
+    def _create_bill(
+        cls, vendor, lines, date=None, refund=False, company=None, post=True, currency=None
+    ):
+        """A vendor bill (or refund) dated ``date`` (default today).
+        ``lines``: (product or None, quantity, unit price[, account[, purchase line]])
+        tuples; a line without product needs an account."""
+        company = company or cls.company
+        values = []
+        for product, qty, price, *extra in lines:
+            account, purchase_line = [*extra, None, None][:2]
+            line = {"quantity": qty, "price_unit": price, "tax_ids": [Command.clear()]}
+            if product:
+                line["product_id"] = product.id
+            else:
+                line["name"] = account.name
+            if account:
+                line["account_id"] = account.id
+            if purchase_line:
+                line["purchase_line_id"] = purchase_line.id
+            values.append(Command.create(line))
+        bill = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "in_refund" if refund else "in_invoice",
+                    "partner_id": vendor.id,
+                    "company_id": company.id,
+                    "invoice_date": date or fields.Date.context_today(cls.env.user),
+                    "currency_id": (currency or company.currency_id).id,
+                    "invoice_line_ids": values,
+                }
+            )
+        )
+        if post:
+            bill.action_post()
+        return bill

@@ -1,0 +1,38 @@
+"""19.0.1.1.0: the spend aggregates gain vendor bills and a change log.
+
+Before the models load: drop the triggers of the former design (they wrote
+the family aggregate in place), empty that aggregate (it is rebuilt after the
+update, with its new ``source`` column), and create the new column of vendor
+bill lines empty, so that the ORM does not compute it line by line on a table
+of millions of rows (post-migrate fills it set-based)."""
+
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column, table_exists
+
+LEGACY_TRIGGERS = (
+    ("pareto_spend_daily_lines_insert", "purchase_order_line"),
+    ("pareto_spend_daily_lines_update", "purchase_order_line"),
+    ("pareto_spend_daily_lines_delete", "purchase_order_line"),
+    ("pareto_spend_daily_orders_update", "purchase_order"),
+    ("pareto_spend_daily_orders_delete", "purchase_order"),
+    ("pareto_spend_daily_partners_update", "res_partner"),
+)
+LEGACY_FUNCTIONS = (
+    "pareto_spend_daily_on_lines",
+    "pareto_spend_daily_on_orders",
+    "pareto_spend_daily_on_order_delete",
+    "pareto_spend_daily_on_partners",
+)
+
+
+def migrate(cr, version):
+    for trigger, table in LEGACY_TRIGGERS:
+        cr.execute(
+            SQL("DROP TRIGGER IF EXISTS %s ON %s", SQL.identifier(trigger), SQL.identifier(table))
+        )
+    for function in LEGACY_FUNCTIONS:
+        cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(function)))
+    if table_exists(cr, "pareto_spend_daily"):
+        cr.execute(SQL("DELETE FROM pareto_spend_daily"))
+    if not column_exists(cr, "account_move_line", "pareto_family_id"):
+        create_column(cr, "account_move_line", "pareto_family_id", "int4")

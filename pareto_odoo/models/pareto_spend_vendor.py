@@ -1,0 +1,153 @@
+import datetime
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..tools.spend import SOURCE_BY_NAME, Buckets, flush_spend, spend_lines
+from .pareto_spend_delta import SOURCE_SELECTION
+
+
+class ParetoSpendVendor(models.Model):
+    """Spend per company, purchasing family (or none: unclassified), partner,
+    day and source, in company currency, every vendor included: the
+    aggregate that the dashboard, the exports and the vendors' spend read
+    instead of the lines. The partner is the order's partner (a contact
+    stands for its company) or the bill's vendor company; the vendors' size
+    and exclusion are joined when reading, so reclassifying a vendor does not
+    touch it. Kept exact by the triggers through ``pareto.spend.delta``.
+    """
+
+    _name = "pareto.spend.vendor"
+    _description = "Daily Spend per Vendor and Purchasing Family"
+    _log_access = False
+    _order = "day desc, id"
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
+    family_id = fields.Many2one(
+        "pareto.family", string="Purchasing Family", readonly=True, ondelete="cascade"
+    )
+    partner_id = fields.Many2one("res.partner", required=True, readonly=True, ondelete="cascade")
+    day = fields.Date(required=True, readonly=True)
+    source = fields.Selection(SOURCE_SELECTION, required=True, readonly=True)
+    amount = fields.Float(string="Spend", digits=(16, 6), readonly=True)
+
+    _key_uniq = models.UniqueIndex(
+        "(company_id, COALESCE(family_id, 0), partner_id, day, source)",
+        "One aggregate row per company, family, partner, day and source.",
+    )
+    _company_day_idx = models.Index("(company_id, source, day)")
+    _partner_day_idx = models.Index("(partner_id, day)")
+
+    @api.model
+    def _buckets_sql(self, companies, buckets, condition=None):
+        """SELECT bucket, company_id, family_id, partner_id, amount: the
+        spend of ``companies`` (each company its basis' source) per bucket of
+        ``buckets``, from the aggregate, the change log and the lines of the
+        days the aggregate does not cover. ``condition`` (SQL on columns
+        ``company_id``, ``family_id``, ``partner_id``) filters all three."""
+        condition = condition or SQL("TRUE")
+        parts = []
+        by_source = {}
+        for company in companies:
+            by_source.setdefault(company._pareto_spend_source(), []).append(company.id)
+        for name, company_ids in sorted(by_source.items()):
+            source = SOURCE_BY_NAME[name]
+            day_condition, bucket = buckets.aggregate(source, SQL("day"))
+            for table in ("pareto_spend_vendor", "pareto_spend_delta"):
+                parts.append(
+                    SQL(
+                        """SELECT %(bucket)s AS bucket, company_id, family_id, partner_id, amount
+                             FROM %(table)s
+                            WHERE source = %(source)s AND company_id = ANY(%(companies)s::int4[])
+                              AND %(days)s AND %(condition)s""",
+                        bucket=bucket,
+                        table=SQL.identifier(table),
+                        source=name,
+                        companies=company_ids,
+                        days=day_condition,
+                        condition=condition,
+                    )
+                )
+            live = buckets.live(source, source.timestamp)
+            if live:
+                lines = spend_lines(
+                    source,
+                    condition=SQL("line.company_id = ANY(%s::int4[]) AND %s", company_ids, live[0]),
+                )
+                parts.append(
+                    SQL(
+                        """SELECT %(bucket)s AS bucket, company_id, family_id, partner_id, amount
+                             FROM (%(lines)s) spend WHERE %(condition)s""",
+                        bucket=buckets.live(source, SQL("spend.moment"))[1],
+                        lines=lines,
+                        condition=condition,
+                    )
+                )
+        if not parts:
+            return SQL(
+                "SELECT NULL::int AS bucket, NULL::int AS company_id, NULL::int AS family_id, "
+                "NULL::int AS partner_id, NULL::numeric AS amount WHERE FALSE"
+            )
+        return SQL(" UNION ALL ").join(parts)
+
+    @api.model
+    def _vendor_rows(self, companies, buckets, condition=None, with_excluded=False):
+        """[(bucket, company_id, family_id or None, vendor_id, amount)] of
+        :meth:`_buckets_sql`, by vendor company (commercial partner),
+        vendors flagged ``pareto_excluded`` left out unless ``with_excluded``;
+        amounts in each company's currency."""
+        flush_spend(self.env)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT rows.bucket, rows.company_id, rows.family_id, vendor.id,
+                       SUM(rows.amount)::float8
+                  FROM (%(rows)s) rows
+                  JOIN res_partner contact ON contact.id = rows.partner_id
+                  JOIN res_partner vendor
+                    ON vendor.id = COALESCE(contact.commercial_partner_id, contact.id)
+                 WHERE rows.bucket > 0 AND (%(with_excluded)s OR vendor.pareto_excluded IS NOT TRUE)
+                 GROUP BY rows.bucket, rows.company_id, rows.family_id, vendor.id
+                """,
+                rows=self._buckets_sql(companies, buckets, condition),
+                with_excluded=bool(with_excluded),
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _vendor_spend(self, companies, date_from, date_to, vendor_ids=None):
+        """{vendor company id: our spend with it} between the two local dates
+        (inclusive), ``companies`` each on its spend basis, converted to the
+        current company's currency at today's rates; every vendor counts,
+        excluded ones too (it is our spend with them, not a share)."""
+        condition = None
+        if vendor_ids is not None:
+            contacts = (
+                self.env["res.partner"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("commercial_partner_id", "in", list(vendor_ids))])
+            )
+            condition = SQL("partner_id = ANY(%s::int4[])", contacts.ids or [0])
+        buckets = Buckets(self.env.tz, [date_from, date_to + datetime.timedelta(days=1)])
+        rates = self._company_rates(companies)
+        spend = {}
+        for _bucket, company_id, _family, vendor_id, amount in self._vendor_rows(
+            companies, buckets, condition, with_excluded=True
+        ):
+            spend[vendor_id] = spend.get(vendor_id, 0.0) + amount * rates[company_id]
+        return spend
+
+    @api.model
+    def _company_rates(self, companies):
+        """{company id: rate from its currency to the current company's},
+        Odoo's rates of today, as ``purchase.report`` converts."""
+        target = self.env.company.currency_id
+        today = fields.Date.context_today(self)
+        return {
+            company.id: company.currency_id._get_conversion_rate(
+                company.currency_id, target, self.env.company, today
+            )
+            for company in companies
+        }
