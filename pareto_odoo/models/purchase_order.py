@@ -10,7 +10,7 @@ from odoo.fields import Command
 from odoo.tools import SQL, formatLang
 
 from ..engine import compliance, suggestions
-from ..tools import distance_km_sql
+from ..tools import distance_km_sql, local_sql
 
 
 class PurchaseOrder(models.Model):
@@ -459,18 +459,12 @@ class PurchaseOrder(models.Model):
             )
         else:
             distance = SQL("NULL::float8")
-        is_local = SQL(
-            "COALESCE(%s = ANY(%s::varchar[]), FALSE)",
+        is_local = local_sql(
+            company,
             SQL.identifier(alias, "pareto_department"),
-            company._pareto_local_department_codes(),
+            latitude,
+            longitude,
         )
-        if company.pareto_local_radius_km and (origin.partner_latitude or origin.partner_longitude):
-            is_local = SQL(
-                "(%s OR COALESCE(%s <= %s, FALSE))",
-                is_local,
-                distance,
-                company.pareto_local_radius_km,
-            )
         columns = SQL(
             """%(vendor)s AS partner_id, %(name)s AS name, %(size)s AS pareto_size,
                %(is_local)s AS is_local, %(distance)s AS distance_km""",

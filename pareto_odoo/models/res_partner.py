@@ -4,7 +4,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..engine import identifiers, sizes, territory
-from ..tools import distance_km_sql
+from ..tools import local_sql
 
 SIZE_SELECTION = [
     (sizes.MICRO, "Micro-enterprise (TPE)"),
@@ -206,21 +206,17 @@ class ResPartner(models.Model):
         if operator != "in":
             return NotImplemented
         company = self.env.company
-        local = Domain("pareto_department", "in", company._pareto_local_department_codes())
-        origin = company.partner_id
-        if company.pareto_local_radius_km and (origin.partner_latitude or origin.partner_longitude):
-            radius = company.pareto_local_radius_km
 
-            def within_radius(model, alias, query):
-                distance = distance_km_sql(
-                    model._field_to_sql(alias, "partner_latitude", query),
-                    model._field_to_sql(alias, "partner_longitude", query),
-                    origin.partner_latitude,
-                    origin.partner_longitude,
-                )
-                return SQL("%s <= %s", distance, radius)
+        def is_local(model, alias, query):
+            return local_sql(
+                company,
+                *(
+                    model._field_to_sql(alias, fname, query)
+                    for fname in ("pareto_department", "partner_latitude", "partner_longitude")
+                ),
+            )
 
-            local |= Domain.custom(to_sql=within_radius)
+        local = Domain.custom(to_sql=is_local)
         local = Domain("commercial_partner_id", "any", local)
         if True in value and False in value:
             return Domain.TRUE

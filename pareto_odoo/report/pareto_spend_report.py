@@ -2,14 +2,19 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..models.pareto_spend_delta import SOURCE_SELECTION
 from ..models.res_partner import SIZE_SELECTION
-from ..tools import distance_km_sql
+from ..tools import companies_local_sql
+from ..tools.spend import BILL, ORDER, spend_lines
 
 
 class ParetoSpendReport(models.Model):
-    """Spend analysis: one row per confirmed purchase line (sections, notes
-    and down payments left out), in the company's currency, with the vendor
-    company's size class and locality.
+    """Spend analysis: one row per line of spend of each company's basis —
+    a confirmed purchase order line (``source`` ``order``) or a posted vendor
+    bill or refund line (``bill``, refunds negative), sections, notes and
+    down payments left out — converted to the current company's currency at
+    Odoo's rates of today (as ``purchase.report``), with the vendor company's
+    size class and locality (for the row's company).
 
     Lines with vendors flagged ``pareto_excluded`` are left out of the view,
     so that every share computed on it (pivot, graph, dashboard, exports)
@@ -25,6 +30,7 @@ class ParetoSpendReport(models.Model):
     _order = "date desc, id desc"
     _rec_name = "order_id"
 
+    source = fields.Selection(SOURCE_SELECTION, readonly=True)
     date = fields.Date(string="Spend Date", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
@@ -75,7 +81,18 @@ class ParetoSpendReport(models.Model):
         readonly=True,
         help="SME spend whose vendor's headcount or turnover is unknown.",
     )
+    is_ess = fields.Boolean(string="Social Economy (ESS)", readonly=True)
+    is_siae = fields.Boolean(string="Work Integration (SIAE)", readonly=True)
+    ess_amount = fields.Monetary(string="ESS Spend", readonly=True)
+    siae_amount = fields.Monetary(string="SIAE Spend", readonly=True)
+    ess_share = fields.Float(
+        string="ESS Share (%)", readonly=True, aggregator="avg", digits=(16, 1)
+    )
+    siae_share = fields.Float(
+        string="SIAE Share (%)", readonly=True, aggregator="avg", digits=(16, 1)
+    )
     order_id = fields.Many2one("purchase.order", string="Purchase Order", readonly=True)
+    move_id = fields.Many2one("account.move", string="Vendor Bill", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     category_id = fields.Many2one("product.category", string="Product Category", readonly=True)
     in_current_period = fields.Boolean(
@@ -90,22 +107,22 @@ class ParetoSpendReport(models.Model):
         "sme_share": "sme_amount",
         "local_sme_share": "local_sme_amount",
         "coverage": "known_size_amount",
+        "ess_share": "ess_amount",
+        "siae_share": "siae_amount",
     }
 
-    # Columns the view reads: flushed before every query on it, so that it
-    # sees the changes pending in the ORM cache of the same transaction.
-    _DEPENDS = {
-        "purchase.order.line": [
-            "order_id", "company_id", "partner_id", "pareto_family_id", "price_subtotal",
-            "display_type", "is_downpayment", "product_id",
-        ],
-        "purchase.order": ["state", "date_approve", "date_order", "currency_rate"],
+    # What the view reads: the ORM flushes these fields before querying it.
+    _depends = {
+        "purchase.order.line": [*ORDER.line_columns, "product_id"],
+        "purchase.order": list(ORDER.head_columns),
+        "account.move.line": [*BILL.line_columns, "product_id", "purchase_line_id"],
+        "account.move": list(BILL.head_columns),
         "res.partner": [
             "commercial_partner_id", "pareto_size", "pareto_is_sme", "pareto_excluded",
             "pareto_department", "partner_latitude", "partner_longitude",
-            "pareto_headcount", "pareto_turnover",
+            "pareto_headcount", "pareto_turnover", "pareto_is_ess", "pareto_is_siae",
         ],
-        "res.company": ["currency_id"],
+        "res.company": ["currency_id", "pareto_spend_basis"],
         "pareto.family": ["parent_path"],
         "product.product": ["product_tmpl_id"],
         "product.template": ["categ_id"],
@@ -113,128 +130,128 @@ class ParetoSpendReport(models.Model):
 
     @property
     def _table_query(self):
-        to_flush = [
-            self.env[model]._fields[fname]
-            for model, fnames in self._DEPENDS.items()
-            for fname in fnames
-        ]
-        return SQL("%s %s %s", self._select(), self._from(), self._where(), to_flush=to_flush)
+        return SQL("%s %s %s", self._select(), self._from(), self._where())
 
-    def _spend_date_sql(self):
-        # date_approve is a UTC timestamp: the spend date is its date in the
-        # user's timezone. Confirmed orders always have one; date_order is a
-        # fallback for imported data.
-        return SQL(
-            "(timezone(%s, timezone('UTC', COALESCE(po.date_approve, po.date_order))))::date",
-            str(self.env.tz),
-        )
+    def _companies(self):
+        return self.env["res.company"].sudo().with_context(active_test=False).search([])
+
+    def _spend(self):
+        """The spend rows of every company on its basis: its confirmed order
+        lines, or its posted bill lines (the one SQL definition of spend)."""
+        by_source = {}
+        for company in self._companies():
+            by_source.setdefault(company._pareto_spend_source(), []).append(company.id)
+        tz = str(self.env.tz)
+        parts = []
+        for source, key, date, order, move in (
+            (ORDER, 0, SQL("(timezone(%s, timezone('UTC', head.date_approve)))::date", tz),
+             SQL("head.id"), SQL("NULL::int4")),
+            (BILL, 1, SQL("head.invoice_date"), SQL("purchase.order_id"), SQL("head.id")),
+        ):  # fmt: skip
+            joins = (
+                SQL("LEFT JOIN purchase_order_line purchase ON purchase.id = line.purchase_line_id")
+                if source is BILL
+                else None
+            )
+            parts.append(
+                spend_lines(
+                    source,
+                    condition=SQL(
+                        "line.company_id = ANY(%s::int4[])", by_source.get(source.name) or [0]
+                    ),
+                    columns=SQL(
+                        """line.id * 2 + %(key)s AS id, %(source)s AS source, %(date)s AS date,
+                           %(order)s AS order_id, %(move)s AS move_id, line.product_id""",
+                        key=key,
+                        source=source.name,
+                        date=date,
+                        order=order,
+                        move=move,
+                    ),
+                    joins=joins,
+                )
+            )
+        return SQL(" UNION ALL ").join(parts)
 
     def _select(self):
-        # No numeric division for the (many) lines in the company's currency.
-        amount = SQL(
-            """(CASE WHEN COALESCE(po.currency_rate, 1.0) IN (0, 1) THEN line.price_subtotal
-                     ELSE line.price_subtotal / po.currency_rate END)"""
-        )
-        sme = SQL("COALESCE(vendor.pareto_is_sme, FALSE)")
+        amount = SQL("(spend.amount * rate.rate)")
+        sme = SQL("spend.is_sme")
+
+        def when(condition, value=amount):
+            return SQL("CASE WHEN %s THEN %s ELSE 0.0 END", condition, value)
+
         has_figures = SQL(
             "(COALESCE(vendor.pareto_headcount, 0) > 0 AND COALESCE(vendor.pareto_turnover, 0) > 0)"
         )
+        local = companies_local_sql(self._companies(), SQL("spend.company_id"), "vendor")
+        known = SQL("vendor.pareto_size IS NOT NULL")
+        ess = SQL("COALESCE(vendor.pareto_is_ess, FALSE)")
+        siae = SQL("COALESCE(vendor.pareto_is_siae, FALSE)")
         return SQL(
             """
-            SELECT line.id AS id,
-                   %(date)s AS date,
-                   line.company_id AS company_id,
-                   company.currency_id AS currency_id,
-                   line.pareto_family_id AS family_id,
-                   split_part(family.parent_path, '/', 1)::int AS top_family_id,
-                   vendor.id AS partner_id,
-                   vendor.pareto_size AS pareto_size,
-                   %(sme)s AS is_sme,
-                   %(local)s AS is_local,
+            SELECT spend.id, spend.source, spend.date, spend.company_id,
+                   %(currency)s AS currency_id,
+                   spend.family_id, split_part(family.parent_path, '/', 1)::int AS top_family_id,
+                   vendor.id AS partner_id, vendor.pareto_size, %(sme)s AS is_sme,
+                   %(local)s AS is_local, %(ess)s AS is_ess, %(siae)s AS is_siae,
                    %(amount)s AS amount,
-                   CASE WHEN %(sme)s THEN %(amount)s ELSE 0.0 END AS sme_amount,
-                   CASE WHEN %(sme)s AND %(local)s THEN %(amount)s ELSE 0.0 END
-                       AS local_sme_amount,
-                   CASE WHEN vendor.pareto_size IS NOT NULL THEN %(amount)s ELSE 0.0 END
-                       AS known_size_amount,
-                   CASE WHEN %(sme)s THEN 100.0 ELSE 0.0 END AS sme_share,
-                   CASE WHEN %(sme)s AND %(local)s THEN 100.0 ELSE 0.0 END AS local_sme_share,
-                   CASE WHEN vendor.pareto_size IS NOT NULL THEN 100.0 ELSE 0.0 END AS coverage,
-                   CASE WHEN %(sme)s AND %(has_figures)s
-                        THEN %(amount)s * vendor.pareto_headcount / vendor.pareto_turnover
-                        ELSE 0.0 END AS jobs_supported,
-                   CASE WHEN %(sme)s AND NOT %(has_figures)s THEN %(amount)s ELSE 0.0 END
-                       AS jobs_unknown_amount,
-                   line.order_id AS order_id,
-                   line.product_id AS product_id,
+                   %(sme_amount)s AS sme_amount,
+                   %(local_sme_amount)s AS local_sme_amount,
+                   %(known_amount)s AS known_size_amount,
+                   %(ess_amount)s AS ess_amount,
+                   %(siae_amount)s AS siae_amount,
+                   %(sme_share)s AS sme_share,
+                   %(local_sme_share)s AS local_sme_share,
+                   %(coverage)s AS coverage,
+                   %(ess_share)s AS ess_share,
+                   %(siae_share)s AS siae_share,
+                   %(jobs)s AS jobs_supported,
+                   %(jobs_unknown)s AS jobs_unknown_amount,
+                   spend.order_id, spend.move_id, spend.product_id,
                    template.categ_id AS category_id
             """,
-            date=self._spend_date_sql(),
+            currency=self.env.company.currency_id.id,
             sme=sme,
-            local=self._is_local_sql(),
+            local=local,
+            ess=ess,
+            siae=siae,
             amount=amount,
-            has_figures=has_figures,
+            sme_amount=when(sme),
+            local_sme_amount=when(SQL("%s AND %s", sme, local)),
+            known_amount=when(known),
+            ess_amount=when(ess),
+            siae_amount=when(siae),
+            sme_share=when(sme, SQL("100.0")),
+            local_sme_share=when(SQL("%s AND %s", sme, local), SQL("100.0")),
+            coverage=when(known, SQL("100.0")),
+            ess_share=when(ess, SQL("100.0")),
+            siae_share=when(siae, SQL("100.0")),
+            jobs=when(
+                SQL("%s AND %s", sme, has_figures),
+                SQL("%s * vendor.pareto_headcount / vendor.pareto_turnover", amount),
+            ),
+            jobs_unknown=when(SQL("%s AND NOT %s", sme, has_figures)),
         )
-
-    def _is_local_sql(self):
-        """Locality of the vendor for the row's company: its département is in
-        the company's list (parsed by the engine, as everywhere else), or it
-        lies within the company's radius. Each company's settings are inlined
-        as constants, so that no join is needed."""
-        companies = (
-            self.env["res.company"]
-            .sudo()
-            .with_context(active_test=False)
-            .search_fetch([], ["pareto_local_departments", "pareto_local_radius_km", "partner_id"])
-        )
-        cases = []
-        for company in companies:
-            local = SQL(
-                "COALESCE(vendor.pareto_department = ANY(%s::varchar[]), FALSE)",
-                company._pareto_local_department_codes(),
-            )
-            origin = company.partner_id
-            if company.pareto_local_radius_km and (
-                origin.partner_latitude or origin.partner_longitude
-            ):
-                distance = distance_km_sql(
-                    SQL("vendor.partner_latitude"),
-                    SQL("vendor.partner_longitude"),
-                    origin.partner_latitude,
-                    origin.partner_longitude,
-                )
-                local = SQL(
-                    "(%s OR COALESCE(%s <= %s, FALSE))",
-                    local,
-                    distance,
-                    company.pareto_local_radius_km,
-                )
-            cases.append(SQL("WHEN %s THEN %s", company.id, local))
-        return SQL("(CASE line.company_id %s ELSE FALSE END)", SQL(" ").join(cases))
 
     def _from(self):
+        rates = self.env["pareto.spend.vendor"]._company_rates(self._companies())
         return SQL(
             """
-            FROM purchase_order_line line
-            JOIN purchase_order po ON po.id = line.order_id
-            LEFT JOIN res_company company ON company.id = line.company_id
-            JOIN res_partner contact ON contact.id = line.partner_id
-            JOIN res_partner vendor ON vendor.id = contact.commercial_partner_id
-            LEFT JOIN pareto_family family ON family.id = line.pareto_family_id
-            LEFT JOIN product_product product ON product.id = line.product_id
+            FROM (%(spend)s) spend
+            JOIN (VALUES %(rates)s) AS rate(company_id, rate) ON rate.company_id = spend.company_id
+            JOIN res_partner vendor ON vendor.id = spend.vendor_id
+            LEFT JOIN pareto_family family ON family.id = spend.family_id
+            LEFT JOIN product_product product ON product.id = spend.product_id
             LEFT JOIN product_template template ON template.id = product.product_tmpl_id
-            """
+            """,
+            spend=self._spend(),
+            rates=SQL(", ").join(
+                SQL("(%s, %s::numeric)", company_id, rate) for company_id, rate in rates.items()
+            ),
         )
 
     def _where(self):
-        return SQL(
-            """
-            WHERE po.state = 'purchase'
-              AND line.display_type IS NULL
-              AND NOT COALESCE(line.is_downpayment, FALSE)
-              AND NOT COALESCE(vendor.pareto_excluded, FALSE)
-            """
-        )
+        return SQL("WHERE NOT spend.excluded")
 
     def _read_group_select(self, aggregate_spec, query):
         fname, _property, func = models.parse_read_group_spec(aggregate_spec)

@@ -188,3 +188,38 @@ class TestBillAggregate(BillCase):
         bill.button_draft()
         bill.action_post()
         self.assertAggregateExact()
+
+
+@tagged("post_install", "-at_install")
+class TestBillReport(BillCase):
+    def test_report_follows_the_basis_and_equals_the_widget(self):
+        order = self._confirmed(self.vendor_small_local, [(self.laptop, 2, 150.0)])
+        self._confirmed(self.vendor_large, [(self.laptop, 1, 700.0)])
+        bill = self._create_bill(
+            self.vendor_small_local, [(self.laptop, 2, 150.0, None, order.order_line)]
+        )
+        self._create_bill(self.vendor_large, [(self.laptop, 1, 250.0)])
+        refund = self._create_bill(self.vendor_large, [(self.laptop, 1, 50.0)], refund=True)
+        Report = self.env["pareto.spend.report"]
+        rfq = self._create_order(self.vendor_large, [(self.laptop, 1, 1.0)], confirm=False)
+        for basis, source, total, sme in (
+            (compliance.ORDERED, compliance.SOURCE_ORDER, 1000.0, 300.0),
+            (compliance.INVOICED, compliance.SOURCE_BILL, 500.0, 300.0),
+        ):
+            self.company.pareto_spend_basis = basis
+            row = rfq.get_pareto_compliance()[0]
+            domain = [
+                ("company_id", "=", self.company.id),
+                ("family_id", "=", self.family_it.id),
+                ("date", ">=", row["period_start"]),
+                ("date", "<=", row["period_end"]),
+            ]
+            rows = Report.search(domain)
+            self.assertEqual(set(rows.mapped("source")), {source})
+            self.assertAlmostEqual(row["total"], total)
+            self.assertAlmostEqual(row["sme_total"], sme)
+            self.assertAlmostEqual(sum(rows.mapped("amount")), row["total"])
+            self.assertAlmostEqual(sum(rows.mapped("sme_amount")), row["sme_total"])
+        refund_row = Report.search([("move_id", "=", refund.id)])
+        self.assertAlmostEqual(refund_row.amount, -50.0)
+        self.assertEqual(Report.search([("move_id", "=", bill.id)]).order_id, order)

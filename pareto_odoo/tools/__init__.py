@@ -1,1 +1,1 @@
-from .sql import distance_km_sql
+from .sql import companies_local_sql, distance_km_sql, local_sql

@@ -114,15 +114,16 @@ SOURCES = (ORDER, BILL)
 SOURCE_BY_NAME = {source.name: source for source in SOURCES}
 
 
-def spend_lines(source, lines=None, heads=None, condition=None, sign=1):
+def spend_lines(source, lines=None, heads=None, condition=None, sign=1, columns=None, joins=None):
     """SELECT of the spend rows of ``source``: one per line that counts,
     with ``company_id``, ``family_id``, ``partner_id`` (the aggregate's
     partner), ``vendor_id`` (commercial partner), ``day``, ``moment``,
     ``head_id``, ``line_id``, ``amount`` (times ``sign``), ``is_sme`` and
-    ``excluded`` (the vendor's current flags).
+    ``excluded`` (the vendor's current flags), plus ``columns`` (SQL).
 
     ``lines`` and ``heads`` are SQL relations standing for the source's
-    tables (transition tables in triggers); ``condition`` filters further."""
+    tables (transition tables in triggers); ``joins`` adds joins (on
+    ``line``, ``head``, ``vendor``); ``condition`` filters further."""
     return SQL(
         """
         SELECT line.company_id, line.pareto_family_id AS family_id,
@@ -131,12 +132,16 @@ def spend_lines(source, lines=None, heads=None, condition=None, sign=1):
                %(sign)s * %(amount)s AS amount,
                COALESCE(vendor.pareto_is_sme, FALSE) AS is_sme,
                COALESCE(vendor.pareto_excluded, FALSE) AS excluded
+               %(columns)s
           FROM %(lines)s line
           JOIN %(heads)s head ON head.id = line.%(head_key)s
           %(vendor_join)s
           JOIN res_partner vendor ON vendor.id = %(vendor)s
+          %(joins)s
          WHERE %(counts)s AND %(condition)s
         """,
+        columns=SQL(", %s", columns) if columns else SQL(),
+        joins=joins or SQL(),
         partner=source.partner,
         day=source.day,
         moment=source.timestamp,

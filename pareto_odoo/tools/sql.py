@@ -19,3 +19,47 @@ def distance_km_sql(latitude_sql, longitude_sql, latitude, longitude):
         lon0=longitude,
         radius=EARTH_RADIUS_KM,
     )
+
+
+def local_sql(company, department, latitude, longitude):
+    """SQL boolean: a vendor company (its ``department``, ``latitude`` and
+    ``longitude`` as SQL expressions) is local to ``company``: its
+    département is in the company's list, or it lies within the company's
+    radius when both sides have coordinates. The set-based form of
+    :func:`pareto_odoo.engine.territory.is_local`."""
+    local = SQL(
+        "COALESCE(%s = ANY(%s::varchar[]), FALSE)",
+        department,
+        company._pareto_local_department_codes(),
+    )
+    origin = company.partner_id
+    if company.pareto_local_radius_km and (origin.partner_latitude or origin.partner_longitude):
+        distance = distance_km_sql(
+            latitude, longitude, origin.partner_latitude, origin.partner_longitude
+        )
+        local = SQL(
+            "(%s OR COALESCE(%s <= %s, FALSE))", local, distance, company.pareto_local_radius_km
+        )
+    return local
+
+
+def companies_local_sql(companies, company_id, vendor_alias):
+    """SQL boolean: the vendor row ``vendor_alias`` is local to the company
+    whose id is the SQL ``company_id``, each company with its own settings
+    inlined (no join)."""
+    cases = [
+        SQL(
+            "WHEN %s THEN %s",
+            company.id,
+            local_sql(
+                company,
+                SQL.identifier(vendor_alias, "pareto_department"),
+                SQL.identifier(vendor_alias, "partner_latitude"),
+                SQL.identifier(vendor_alias, "partner_longitude"),
+            ),
+        )
+        for company in companies
+    ]
+    if not cases:
+        return SQL("FALSE")
+    return SQL("(CASE %s %s ELSE FALSE END)", company_id, SQL(" ").join(cases))
