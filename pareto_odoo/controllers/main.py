@@ -4,13 +4,20 @@ from odoo.http import content_disposition, request
 
 class ParetoReportController(http.Controller):
     @http.route("/pareto_odoo/compliance.xlsx", type="http", auth="user", methods=["GET"])
-    def compliance_xlsx(self, company_id=None):
-        """The compliance dashboard as an XLSX workbook, for one of the user's
-        allowed companies (default: the current one)."""
+    def compliance_xlsx(self, company_ids=None, period=None, date_from=None, date_to=None):
+        """The compliance dashboard as an XLSX workbook, for the user's
+        allowed companies among ``company_ids`` (comma-separated; default:
+        the selected ones) and the period (see the dashboard's options)."""
         Dashboard = request.env["pareto.compliance.dashboard"]
-        company = Dashboard._company(company_id)
-        Dashboard = Dashboard.with_company(company)
-        content = Dashboard._xlsx_content(company)
+        scope = Dashboard._scope(
+            {
+                "company_ids": [part for part in (company_ids or "").split(",") if part],
+                "period": period,
+                "date_from": date_from,
+                "date_to": date_to,
+            }
+        )
+        content = Dashboard._xlsx_content(scope)
         return request.make_response(
             content,
             headers=[
@@ -18,6 +25,6 @@ class ParetoReportController(http.Controller):
                     "Content-Type",
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 ),
-                ("Content-Disposition", content_disposition(Dashboard._xlsx_filename(company))),
+                ("Content-Disposition", content_disposition(Dashboard._xlsx_filename(scope))),
             ],
         )

@@ -69,6 +69,10 @@ FAMILY_TABLE_COLUMNS = (
     "sme_suppliers",
     "jobs_supported",
     "jobs_unknown_spend",
+    "ess_total",
+    "ess_share",
+    "siae_total",
+    "siae_share",
 )
 TOP_COLUMNS = ("family", "supplier_id", "name", "size", "amount", "rank")
 MONTHLY_COLUMNS = ("family", "month", "total", "sme_total", "share")
@@ -205,9 +209,8 @@ def prepare_suppliers(
     if "is_local" in suppliers:
         # Locality already decided by the caller (the addon's, radius included).
         frame["is_local"] = _booleans(suppliers["is_local"]).to_numpy()
-    frame["excluded"] = (
-        _booleans(suppliers["excluded"]).to_numpy() if "excluded" in suppliers else False
-    )
+    for column in ("excluded", "is_ess", "is_siae"):
+        frame[column] = _booleans(suppliers[column]).to_numpy() if column in suppliers else False
 
     def optional_numbers(column):
         if column not in suppliers:
@@ -247,6 +250,11 @@ def prepare_purchases(purchases):
         raise InputError(f"purchases.amount: {int(frame['amount'].isna().sum())} empty amounts")
     if "company" in purchases:
         frame.insert(0, "company", _text(purchases["company"]))
+    if "is_local" in purchases:
+        # Locality of the purchase itself (for its company), which wins over
+        # the vendor's: consolidating several companies, a vendor may be
+        # local to one and not to another.
+        frame["purchase_is_local"] = _booleans(purchases["is_local"]).to_numpy()
     return frame.reset_index(drop=True)
 
 
@@ -265,7 +273,9 @@ def spend_lines(
     lines = lines.join(vendors, on="supplier_id")
     lines["name"] = lines["name"].where(lines["name"].notna(), lines["supplier_id"])
     lines["size"] = lines["size"].fillna("")
-    for column in ("is_sme", "size_known", "is_local", "excluded"):
+    if "purchase_is_local" in lines:
+        lines["is_local"] = lines.pop("purchase_is_local")
+    for column in ("is_sme", "size_known", "is_local", "excluded", "is_ess", "is_siae"):
         lines[column] = lines[column].astype("boolean").fillna(False).astype(bool)
     ratio = lines["turnover_per_employee"].where(lines["is_sme"])
     lines["jobs"] = (lines["amount"] / ratio).fillna(0.0)
@@ -357,6 +367,8 @@ def family_table(
             sme_amount=amount.where(included["is_sme"], 0.0),
             local_sme_amount=amount.where(included["is_sme"] & included["is_local"], 0.0),
             known_amount=amount.where(included["size_known"], 0.0),
+            ess_amount=amount.where(included["is_ess"], 0.0),
+            siae_amount=amount.where(included["is_siae"], 0.0),
             sme_supplier=included["supplier_id"].where(included["is_sme"]),
         )
         .groupby(keys, sort=False)
@@ -369,6 +381,8 @@ def family_table(
             sme_suppliers=("sme_supplier", "nunique"),
             jobs_supported=("jobs", "sum"),
             jobs_unknown_spend=("jobs_unknown", "sum"),
+            ess_total=("ess_amount", "sum"),
+            siae_total=("siae_amount", "sum"),
         )
     )
 
@@ -392,6 +406,8 @@ def family_table(
             "sme_suppliers": int,
             "jobs_supported": float,
             "jobs_unknown_spend": float,
+            "ess_total": float,
+            "siae_total": float,
         }
     )
     table = _sorted(table)
@@ -406,6 +422,7 @@ def family_table(
     table["coverage"] = _optional(
         share(known, total) for known, total in zip(table["known_total"], totals_, strict=True)
     )
+    _add_ess_siae_shares(table)
     table["target"] = _optional(
         None if family == UNCLASSIFIED else float(targets.get(family, default_target))
         for family in table["family"]
@@ -424,6 +441,17 @@ def family_table(
     table["shift_amount"] = _optional(shift for shift, _ in figures)
     table["status"] = pd.Series([state for _, state in figures], dtype=object)
     return table[[*keys[:-1], *FAMILY_TABLE_COLUMNS]]
+
+
+def _add_ess_siae_shares(table):
+    """``ess_share`` and ``siae_share``: ESS and SIAE spend in percent of
+    the total (NaN without spend)."""
+    totals_ = table["total"].tolist()
+    for kind in ("ess", "siae"):
+        table[f"{kind}_share"] = _optional(
+            share(amount, total)
+            for amount, total in zip(table[f"{kind}_total"], totals_, strict=True)
+        )
 
 
 def totals(table):
@@ -452,6 +480,8 @@ def totals(table):
             "shift_amount",
             "jobs_supported",
             "jobs_unknown_spend",
+            "ess_total",
+            "siae_total",
         ]
     ].sum(min_count=0)
     result = summed.reset_index()
@@ -471,6 +501,7 @@ def totals(table):
     result["coverage"] = _optional(
         share(known, total) for known, total in zip(result["known_total"], totals_, strict=True)
     )
+    _add_ess_siae_shares(result)
     for column in ("target", "gap", "suppliers", "sme_suppliers"):
         result[column] = np.nan
     return result[[*keys, *FAMILY_TABLE_COLUMNS]]

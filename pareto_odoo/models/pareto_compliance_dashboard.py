@@ -1,19 +1,27 @@
+import datetime
 import io
 import math
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from ..engine import analysis, compliance
+from ..tools.spend import Buckets
 
 TOP_VENDORS = 5
 TREND_MONTHS = 12
 # Family keys of the engine frames: the family id as text; lines without a
 # family are given "" and come back from the engine as its "Unclassified".
 UNCLASSIFIED_KEY = analysis.UNCLASSIFIED
+# The dashboard's period kind for dates given by the user.
+CUSTOM = "custom"
 
 
 def _clean(value):
@@ -29,115 +37,232 @@ def _clean(value):
     return value
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a dashboard, an export or an alert covers: the companies (their
+    spend converted to the current company's currency), the period kind and
+    its bounds, and the same period a year earlier."""
+
+    companies: object
+    period: str
+    start: datetime.date
+    end: datetime.date
+    day: datetime.date
+
+    @property
+    def previous(self):
+        return self.start - relativedelta(years=1), self.end - relativedelta(years=1)
+
+
 class ParetoComplianceDashboard(models.AbstractModel):
     """The procurement heads' compliance dashboard: one row per purchasing
-    family for the current period of a company, computed by the engine
-    (:mod:`pareto_odoo.engine.analysis`, the same code as the standalone
-    diagnostic) from one spend aggregate read on ``pareto.spend.report``,
-    grouped by family and vendor in PostgreSQL."""
+    family for any period and one or several companies, computed by the
+    engine (:mod:`pareto_odoo.engine.analysis`, the same code as the
+    standalone diagnostic) from the vendor aggregate ``pareto.spend.vendor``
+    (spend by family and vendor, read in PostgreSQL) and the family
+    aggregate ``pareto.spend.daily`` (the trend), never from the lines."""
 
     _name = "pareto.compliance.dashboard"
     _description = "SME Compliance Dashboard"
 
+    PERIODS = (compliance.CALENDAR_YEAR, compliance.FISCAL_YEAR, compliance.ROLLING_12, CUSTOM)
+
     # ------------------------------------------------------------------
-    # Data: one aggregate query, then the engine
+    # Scope: companies and period
     # ------------------------------------------------------------------
 
     @api.model
-    def _spend_domain(self, company, start, end):
-        return (
-            Domain("company_id", "=", company.id)
-            & Domain("date", ">=", start)
-            & Domain("date", "<=", end)
-        )
+    def _scope(self, options=None):
+        """The :class:`Scope` of the client's ``options``: ``company_ids``
+        (default: the companies selected in the company switcher; only those
+        the user may work in), ``period`` (default: the current company's),
+        ``date_from``/``date_to`` for a custom period, ``day`` (default
+        today) for the others. Bad values get a UserError saying why."""
+        options = options or {}
+        allowed = self.env.user.company_ids
+        # The companies selected in the web client's switcher; else the current one.
+        selected = self.env.companies if "allowed_company_ids" in self.env.context else None
+        ids = options.get("company_ids") or (selected or self.env.company).ids
+        try:
+            companies = allowed.browse({int(company_id) for company_id in ids}) & allowed
+        except (TypeError, ValueError):
+            raise UserError(self.env._("The companies of the dashboard are not valid.")) from None
+        companies = companies or self.env.company
+        company = self.env.company if self.env.company in companies else companies[:1]
+        period = options.get("period") or company.pareto_period or compliance.CALENDAR_YEAR
+        if period not in self.PERIODS:
+            raise UserError(self.env._("Unknown period: %s.", period))
+        day = self._date_option(options, "day") or fields.Date.context_today(self)
+        if period == CUSTOM:
+            start = self._date_option(options, "date_from")
+            end = self._date_option(options, "date_to")
+            if not start or not end or start > end:
+                raise UserError(self.env._("Give a start date and an end date, the start first."))
+        else:
+            start, end = company._pareto_period_bounds(day, period)
+        return Scope(companies.sorted("id"), period, start, end, day)
 
     @api.model
-    def _families_of(self, company, extra_ids=()):
-        """The active families that apply to ``company``, plus ``extra_ids``
+    def _date_option(self, options, key):
+        value = options.get(key)
+        if not value:
+            return None
+        try:
+            return fields.Date.to_date(value)
+        except (TypeError, ValueError):
+            raise UserError(
+                self.env._("“%(value)s” is not a date (expected YYYY-MM-DD).", value=value)
+            ) from None
+
+    # ------------------------------------------------------------------
+    # Data: the aggregates, then the engine
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _families_of(self, companies, extra_ids=()):
+        """The active families that apply to ``companies``, plus ``extra_ids``
         (families with spend, even archived)."""
         Family = self.env["pareto.family"]
-        families = Family.search(Domain("company_id", "in", [False, company.id]))
+        families = Family.search(Domain("company_id", "in", [False, *companies.ids]))
         return families | Family.with_context(active_test=False).browse(extra_ids).exists()
 
     @api.model
-    def _engine_frames(self, company, start, end):
-        """(purchases, suppliers, families) for the engine: the period's
-        spend grouped by family, vendor and locality (one query), the vendors'
-        size and figures, and the families by engine key."""
-        rows = self.env["pareto.spend.report"]._read_group(
-            self._spend_domain(company, start, end),
-            ["family_id", "partner_id", "is_local"],
-            ["amount:sum"],
-        )
-        # The vendors of lines the user may read, whatever the partners' own rules.
-        vendors = (
-            self.env["res.partner"].sudo().browse({partner.id for _f, partner, _l, _a in rows})
-        )
-        vendors.fetch(["name", "pareto_size", "pareto_headcount", "pareto_turnover"])
+    def _period_frames(self, scope, start, end):
+        """(purchases, suppliers) for the engine: the spend of the scope's
+        companies between the two dates by family, vendor and locality (one
+        query on the vendor aggregate), converted to the current company's
+        currency, and the vendors' attributes."""
+        Vendor = self.env["pareto.spend.vendor"]
+        buckets = Buckets(self.env.tz, [start, end + datetime.timedelta(days=1)])
+        rates = Vendor._company_rates(scope.companies)
+        rows = [
+            (family_id, vendor_id, is_local, amount * rates[company_id])
+            for _b, company_id, family_id, vendor_id, is_local, amount in Vendor._vendor_rows(
+                scope.companies, buckets
+            )
+        ]
+        # The vendors of spend the user may see, whatever the partners' own rules.
+        vendors = self.env["res.partner"].sudo().browse({vendor for _f, vendor, _l, _a in rows})
+        vendors.fetch(
+            ["name", "pareto_size", "pareto_headcount", "pareto_turnover", "pareto_is_ess",
+             "pareto_is_siae"]
+        )  # fmt: skip
         purchases = pd.DataFrame(
             {
                 "date": [end] * len(rows),
-                "supplier_id": [str(partner.id) for _f, partner, _l, _a in rows],
-                "family": [str(family.id) if family else "" for family, _p, _l, _a in rows],
-                "amount": [amount for _f, _p, _l, amount in rows],
+                "supplier_id": [str(vendor) for _f, vendor, _l, _a in rows],
+                "family": [str(family) if family else "" for family, _v, _l, _a in rows],
+                "amount": [amount for _f, _v, _l, amount in rows],
+                "is_local": [bool(is_local) for _f, _v, is_local, _a in rows],
             },
-            columns=list(analysis.PURCHASE_COLUMNS),
+            columns=[*analysis.PURCHASE_COLUMNS, "is_local"],
         )
-        local_ids = {partner.id for _f, partner, is_local, _a in rows if is_local}
         suppliers = pd.DataFrame(
             {
                 "supplier_id": [str(vendor.id) for vendor in vendors],
                 "name": [vendor.name or "" for vendor in vendors],
                 "size": [vendor.pareto_size or "" for vendor in vendors],
-                "is_local": [vendor.id in local_ids for vendor in vendors],
                 "headcount": [vendor.pareto_headcount or None for vendor in vendors],
                 "turnover": [vendor.pareto_turnover or None for vendor in vendors],
+                "is_ess": [vendor.pareto_is_ess for vendor in vendors],
+                "is_siae": [vendor.pareto_is_siae for vendor in vendors],
             },
-            columns=[*analysis.SUPPLIER_COLUMNS, "is_local", "headcount", "turnover"],
+            columns=[*analysis.SUPPLIER_COLUMNS, "headcount", "turnover", "is_ess", "is_siae"],
         )
-        families = self._families_of(company, [family.id for family, _p, _l, _a in rows if family])
-        return purchases, suppliers, {str(family.id): family for family in families}
+        return purchases, suppliers, {family for family, _v, _l, _a in rows if family}
 
     @api.model
-    def _trend(self, company, end):
-        """{family id or False: {month (date): (total, sme_total)}} over the
-        ``TREND_MONTHS`` calendar months ending with the month of ``end``."""
+    def _trend(self, scope, end):
+        """(months, {family id: {month: (total, sme_total)}}) over the
+        ``TREND_MONTHS`` calendar months ending with the month of ``end``,
+        from the family aggregate, in the current company's currency."""
         first = end.replace(day=1) - relativedelta(months=TREND_MONTHS - 1)
-        rows = self.env["pareto.spend.report"]._read_group(
-            self._spend_domain(company, first, end),
-            ["family_id", "date:month"],
-            ["amount:sum", "sme_amount:sum"],
+        months = [first + relativedelta(months=index) for index in range(TREND_MONTHS + 1)]
+        rows = self.env["pareto.spend.daily"]._family_buckets(
+            scope.companies, Buckets(self.env.tz, months)
         )
-        months = [first + relativedelta(months=index) for index in range(TREND_MONTHS)]
+        Vendor = self.env["pareto.spend.vendor"]
+        rates = Vendor._company_rates(scope.companies)
+        # Unclassified spend is only in the vendor aggregate.
+        unclassified = Vendor._vendor_rows(
+            scope.companies, Buckets(self.env.tz, months), SQL("family_id IS NULL")
+        )
+        sme = set(
+            self.env["res.partner"]
+            .sudo()
+            .browse({row[3] for row in unclassified})
+            .filtered("pareto_is_sme")
+            .ids
+        )
+        rows = [*rows.items()] + [
+            ((bucket, company_id, False), (amount, amount if vendor in sme else 0.0))
+            for bucket, company_id, _family, vendor, _local, amount in unclassified
+        ]
         trend = {}
-        for family, month, total, sme_total in rows:
-            trend.setdefault(family.id, {})[fields.Date.to_date(month)] = (total, sme_total)
-        return months, trend
+        for (bucket, company_id, family_id), (total, sme_total) in rows:
+            monthly = trend.setdefault(family_id, {})
+            month = months[bucket - 1]
+            previous = monthly.get(month, (0.0, 0.0))
+            rate = rates[company_id]
+            monthly[month] = (previous[0] + total * rate, previous[1] + sme_total * rate)
+        return months[:-1], trend
 
     @api.model
-    def _compute(self, company=None, day=None):
-        """Everything the dashboard and the exports show, for ``company``
-        (default: the current company) and the period containing ``day``."""
-        company = company or self.env.company
-        self = self.with_company(company)  # noqa: PLW0642 - the rules of that company
-        start, end = company._pareto_period_bounds(day)
-        purchases, suppliers, families = self._engine_frames(company, start, end)
-        targets = {key: family.target_share for key, family in families.items()}
+    def _tables(self, scope, start, end):
+        """(table, totals, top, purchases, suppliers, families by engine key)
+        of the engine for the scope's companies between the two dates."""
+        company = self.env.company if self.env.company in scope.companies else scope.companies[0]
+        purchases, suppliers, family_ids = self._period_frames(scope, start, end)
+        families = self._families_of(scope.companies, family_ids)
+        families = {str(family.id): family for family in families}
         table = analysis.family_table(
             purchases,
             suppliers,
-            targets,
+            {key: family.target_share for key, family in families.items()},
             default_target=company.pareto_default_target,
             margin=company.pareto_warning_margin,
         )
-        totals = analysis.totals(table)
         top = analysis.top_non_sme_suppliers(purchases, suppliers, n=TOP_VENDORS)
+        return table, analysis.totals(table), top, purchases, suppliers, families
+
+    @api.model
+    def _compute(self, scope):
+        """Everything the dashboard and the exports show for ``scope``: the
+        family table, its totals and top non-SME vendors, the same for the
+        period a year earlier, and the 12-month trend."""
+        table, totals, top, purchases, suppliers, families = self._tables(
+            scope, scope.start, scope.end
+        )
+        previous_table, previous_totals, *_rest = self._tables(scope, *scope.previous)
         # The trend ends with the period, or today when the period is not over.
-        trend_end = min(end, day or fields.Date.context_today(self))
-        months, trend = self._trend(company, trend_end)
-        # Names instead of engine keys; families sorted by their full name.
+        months, trend = self._trend(scope, min(scope.end, scope.day))
         names = {key: family.display_name for key, family in families.items()}
         names[UNCLASSIFIED_KEY] = self.env._("Unclassified")
+        table = self._named(table, families, names)
+        top = top.assign(
+            family_id=[families[key].id if key in families else False for key in top["family"]],
+            family_name=[names.get(key, key) for key in top["family"]],
+            partner_id=top["supplier_id"].astype(int),
+        )
+        return {
+            "scope": scope,
+            "start": scope.start,
+            "end": scope.end,
+            "purchases": purchases,
+            "suppliers": suppliers,
+            "table": table,
+            "totals": totals,
+            "previous": previous_table.set_index("family"),
+            "previous_totals": previous_totals,
+            "top": top,
+            "months": months,
+            "trend": trend,
+        }
+
+    @api.model
+    def _named(self, table, families, names):
+        """The family table with ``family_id`` and ``family_name``, sorted by
+        name (in the user's language), Unclassified last."""
         table = table.assign(
             family_id=[families[key].id if key in families else False for key in table["family"]],
             family_name=[names.get(key, key) for key in table["family"]],
@@ -146,24 +271,7 @@ class ParetoComplianceDashboard(models.AbstractModel):
             _unclassified=table["family_id"].eq(False),
             _name=table["family_name"].str.casefold(),
         ).sort_values(["_unclassified", "_name"], kind="stable")
-        table = table.drop(columns=["_unclassified", "_name"]).reset_index(drop=True)
-        top = top.assign(
-            family_id=[families[key].id if key in families else False for key in top["family"]],
-            family_name=[names.get(key, key) for key in top["family"]],
-            partner_id=top["supplier_id"].astype(int),
-        )
-        return {
-            "company": company,
-            "start": start,
-            "end": end,
-            "purchases": purchases,
-            "suppliers": suppliers,
-            "table": table,
-            "totals": totals,
-            "top": top,
-            "months": months,
-            "trend": trend,
-        }
+        return table.drop(columns=["_unclassified", "_name"]).reset_index(drop=True)
 
     # ------------------------------------------------------------------
     # The dashboard (client action)
@@ -173,88 +281,137 @@ class ParetoComplianceDashboard(models.AbstractModel):
     _ROW_FIELDS = tuple(c for c in analysis.FAMILY_TABLE_COLUMNS if c != "family")
 
     @api.model
-    def get_dashboard_data(self, company_id=None, day=None):
-        """The dashboard's data for ``company_id`` (default: the current
-        company) and the period containing ``day`` (default: today),
-        JSON-ready: the period, one row per family with its trend and top
-        non-SME vendors, the total row, and the vendors of unknown size (for
-        the coverage link)."""
-        company = self._company(company_id)
-        data = self._compute(company, fields.Date.to_date(day) if day else None)
-        top_by_family = {}
-        for row in data["top"].to_dict("records"):
-            top_by_family.setdefault(row["family_id"], []).append(
-                {
-                    "partner_id": int(row["partner_id"]),
-                    "name": row["name"],
-                    "size": row["size"] or False,
-                    "amount": _clean(row["amount"]),
-                }
-            )
-        families = []
-        for row in data["table"].to_dict("records"):
-            family_id = row["family_id"]
-            monthly = data["trend"].get(family_id, {})
-            families.append(
-                {
-                    "family_id": family_id,
-                    "name": row["family_name"],
-                    **{key: _clean(row[key]) for key in self._ROW_FIELDS},
-                    "trend": [
-                        _clean(compliance.share(*reversed(monthly.get(month, (0.0, 0.0)))))
-                        for month in data["months"]
-                    ],
-                    "top": top_by_family.get(family_id, []),
-                }
-            )
+    @api.readonly
+    def get_dashboard_data(self, options=None):
+        """The dashboard's data for ``options`` (see :meth:`_scope`),
+        JSON-ready: the scope, one row per family with its figures, the same
+        figures a year earlier (``previous``), its trend and top non-SME
+        vendors, the total row, and the vendors of unknown size (for the
+        coverage link)."""
+        scope = self._scope(options)
+        data = self._compute(scope)
+        families = [self._family_row(data, row) for row in data["table"].to_dict("records")]
         total = data["totals"].to_dict("records")[0] if len(data["totals"]) else {}
+        previous_total = (
+            data["previous_totals"].to_dict("records")[0] if len(data["previous_totals"]) else {}
+        )
         suppliers = data["suppliers"]
         unknown_ids = [int(key) for key in suppliers.loc[suppliers["size"] == "", "supplier_id"]]
-        sizes = dict(
-            self.env["res.partner"]._fields["pareto_size"]._description_selection(self.env)
-        )
-        period_labels = dict(
-            self.env["res.company"]._fields["pareto_period"]._description_selection(self.env)
-        )
         return {
-            "company_id": company.id,
-            "company_name": company.name,
-            "currency_id": company.currency_id.id,
-            "period_start": fields.Date.to_string(data["start"]),
-            "period_end": fields.Date.to_string(data["end"]),
-            "period_kind": period_labels.get(company.pareto_period, ""),
-            "margin": company.pareto_warning_margin,
+            **self._scope_values(scope),
             "months": [fields.Date.to_string(month) for month in data["months"]],
             "families": families,
             "total": {key: _clean(total.get(key)) for key in self._ROW_FIELDS},
+            "previous_total": {key: _clean(previous_total.get(key)) for key in self._ROW_FIELDS},
             "unknown_size_partner_ids": unknown_ids,
-            "size_labels": sizes,
+            "size_labels": self._size_labels(),
             "trend_view_id": self.env.ref("pareto_odoo.pareto_spend_report_view_graph_trend").id,
         }
 
     @api.model
-    def action_export_xlsx(self, company_id=None):
-        company = self._company(company_id)
+    def _family_row(self, data, row):
+        family_id = row["family_id"]
+        monthly = data["trend"].get(family_id, {})
+        previous = data["previous"]
+        before = previous.loc[row["family"]].to_dict() if row["family"] in previous.index else {}
+        return {
+            "family_id": family_id,
+            "name": row["family_name"],
+            **{key: _clean(row[key]) for key in self._ROW_FIELDS},
+            "previous": {key: _clean(before.get(key)) for key in self._ROW_FIELDS},
+            "trend": [
+                _clean(compliance.share(*reversed(monthly.get(month, (0.0, 0.0)))))
+                for month in data["months"]
+            ],
+            "top": [
+                {
+                    "partner_id": int(vendor["partner_id"]),
+                    "name": vendor["name"],
+                    "size": vendor["size"] or False,
+                    "amount": _clean(vendor["amount"]),
+                }
+                for vendor in data["top"].to_dict("records")
+                if vendor["family_id"] == family_id
+            ],
+        }
+
+    @api.model
+    def _scope_values(self, scope):
+        """The scope as the client shows it and sends it back."""
+        company = self.env.company
+        previous_start, previous_end = scope.previous
+        periods = dict(self._period_selection())
+        return {
+            "options": {
+                "company_ids": scope.companies.ids,
+                "period": scope.period,
+                "date_from": fields.Date.to_string(scope.start),
+                "date_to": fields.Date.to_string(scope.end),
+            },
+            "companies": [{"id": c.id, "name": c.name} for c in self.env.user.company_ids],
+            "company_id": company.id,
+            "company_name": ", ".join(scope.companies.mapped("name")),
+            "currency_id": company.currency_id.id,
+            "period_start": fields.Date.to_string(scope.start),
+            "period_end": fields.Date.to_string(scope.end),
+            "previous_start": fields.Date.to_string(previous_start),
+            "previous_end": fields.Date.to_string(previous_end),
+            "period_kind": periods.get(scope.period, ""),
+            "periods": self._period_selection(),
+            "margin": company.pareto_warning_margin,
+            "basis_labels": self._basis_labels(scope.companies),
+        }
+
+    @api.model
+    def _period_selection(self):
+        periods = self.env["res.company"]._fields["pareto_period"]._description_selection(self.env)
+        return [*periods, (CUSTOM, self.env._("Custom dates"))]
+
+    @api.model
+    def _basis_labels(self, companies):
+        """What counts as spend for the companies, in words."""
+        labels = {
+            compliance.ORDERED: self.env._("confirmed purchase order lines, dated by confirmation"),
+            compliance.INVOICED: self.env._(
+                "posted vendor bills minus refunds, dated by invoice date"
+            ),
+        }
+        bases = sorted(set(companies.mapped("pareto_spend_basis")))
+        return "; ".join(labels[basis] for basis in bases)
+
+    @api.model
+    def _size_labels(self):
+        return dict(self.env["res.partner"]._fields["pareto_size"]._description_selection(self.env))
+
+    @api.model
+    def action_export_xlsx(self, options=None):
+        scope = self._scope(options)
+        query = urlencode(
+            {
+                "company_ids": ",".join(str(company_id) for company_id in scope.companies.ids),
+                "period": scope.period,
+                "date_from": fields.Date.to_string(scope.start),
+                "date_to": fields.Date.to_string(scope.end),
+            }
+        )
         return {
             "type": "ir.actions.act_url",
-            "url": f"/pareto_odoo/compliance.xlsx?company_id={company.id}",
+            "url": f"/pareto_odoo/compliance.xlsx?{query}",
             "target": "download",
         }
 
     @api.model
-    def action_print_summary(self, company_id=None):
-        company = self._company(company_id)
-        return self.env.ref("pareto_odoo.action_report_compliance_summary").report_action(company)
-
-    @api.model
-    def _company(self, company_id):
-        """The company ``company_id`` if the user may work in it, else the
-        current company."""
-        if company_id:
-            company = self.env["res.company"].browse(int(company_id)).exists()
-            if company and company in self.env.user.company_ids:
-                return company
-        return self.env.company
+    def action_print_summary(self, options=None):
+        scope = self._scope(options)
+        return self.env.ref("pareto_odoo.action_report_compliance_summary").report_action(
+            self.env.company,
+            data={
+                "company_ids": scope.companies.ids,
+                "period": CUSTOM,
+                "date_from": fields.Date.to_string(scope.start),
+                "date_to": fields.Date.to_string(scope.end),
+            },
+        )
 
     # ------------------------------------------------------------------
     # XLSX export (pandas)
@@ -263,9 +420,9 @@ class ParetoComplianceDashboard(models.AbstractModel):
     XLSX_SHEETS = ("Dashboard", "Family detail", "Trend", "Vendors")
 
     @api.model
-    def _xlsx_frames(self, company=None, day=None):
+    def _xlsx_frames(self, scope):
         """The export's sheets as DataFrames, by sheet name."""
-        data = self._compute(company, day)
+        data = self._compute(scope)
         table, totals = data["table"], data["totals"]
         sizes = dict(
             self.env["res.partner"]._fields["pareto_size"]._description_selection(self.env)
@@ -292,7 +449,10 @@ class ParetoComplianceDashboard(models.AbstractModel):
         )[list(columns)].rename(columns=columns)
 
         # One row per family and vendor, largest first within each family.
+        # Local to one of the companies of the scope.
         suppliers = data["suppliers"].set_index("supplier_id")
+        suppliers["is_local"] = data["purchases"].groupby("supplier_id")["is_local"].any()
+        suppliers["is_local"] = suppliers["is_local"].fillna(False).astype(bool)
         detail = (
             data["purchases"].groupby(["family", "supplier_id"], as_index=False)["amount"].sum()
         )
@@ -377,9 +537,9 @@ class ParetoComplianceDashboard(models.AbstractModel):
         )
 
     @api.model
-    def _xlsx_content(self, company=None, day=None):
+    def _xlsx_content(self, scope):
         """The XLSX workbook (bytes) of the dashboard, written by pandas."""
-        _data, frames = self._xlsx_frames(company, day)
+        _data, frames = self._xlsx_frames(scope)
         buffer = io.BytesIO()
         # xlsxwriter: Odoo 19 pins openpyxl 3.0.9, older than pandas requires.
         with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
@@ -392,10 +552,9 @@ class ParetoComplianceDashboard(models.AbstractModel):
         return buffer.getvalue()
 
     @api.model
-    def _xlsx_filename(self, company=None, day=None):
-        company = company or self.env.company
-        start, end = company._pareto_period_bounds(day)
-        return f"pareto_compliance_{company.id}_{start:%Y%m%d}_{end:%Y%m%d}.xlsx"
+    def _xlsx_filename(self, scope):
+        companies = "_".join(str(company_id) for company_id in scope.companies.ids)
+        return f"pareto_compliance_{companies}_{scope.start:%Y%m%d}_{scope.end:%Y%m%d}.xlsx"
 
     # ------------------------------------------------------------------
     # Alerts
@@ -409,11 +568,8 @@ class ParetoComplianceDashboard(models.AbstractModel):
         Alert = self.env["pareto.compliance.alert"]
         created = Alert
         for company in self.env["res.company"].search([("active", "=", True)]):
-            data = (
-                self.with_company(company)
-                .with_context(allowed_company_ids=company.ids)
-                ._compute(company, day)
-            )
+            dashboard = self.with_company(company).with_context(allowed_company_ids=company.ids)
+            data = dashboard._compute(dashboard._scope({"day": day and str(day)}))
             for row in data["table"].to_dict("records"):
                 share = _clean(row["share"])
                 if not row["family_id"] or share is None or share >= row["target"]:

@@ -43,27 +43,59 @@ class ParetoSpendDaily(models.Model):
     )
 
     @api.model
-    def _family_buckets(self, company, family_ids, buckets, exclude_order_id=None):
-        """{(bucket, family_id): (total, sme_total)}: the spend of
-        ``company`` (its basis' source) in the families per bucket of
-        ``buckets`` (:class:`~pareto_odoo.tools.spend.Buckets`), without
-        the order ``exclude_order_id`` (its lines, or the bills' lines made
-        from them), in company currency. One statement."""
-        if not family_ids:
+    def _family_buckets(self, companies, buckets, family_ids=None, exclude_order_id=None):
+        """{(bucket, company_id, family_id): (total, sme_total)}: the spend of
+        ``companies`` (each its basis' source) in the families (all by
+        default) per bucket of ``buckets``
+        (:class:`~pareto_odoo.tools.spend.Buckets`), without the order
+        ``exclude_order_id`` (its lines, or the bills' lines made from
+        them), in each company's currency. One statement."""
+        if family_ids is not None and not family_ids:
             return {}
         flush_spend(self.env)
-        source = SOURCE_BY_NAME[company._pareto_spend_source()]
-        own = exclude_order_id or 0
+        by_source = {}
+        for company in companies:
+            by_source.setdefault(company._pareto_spend_source(), []).append(company.id)
+        parts = []
+        for name, company_ids in sorted(by_source.items()):
+            parts += self._family_parts(
+                SOURCE_BY_NAME[name], company_ids, buckets, family_ids, exclude_order_id or 0
+            )
+        if not parts:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """SELECT bucket, company_id, family_id, SUM(total)::float8, SUM(sme_total)::float8
+                     FROM (%s) rows WHERE bucket > 0 GROUP BY bucket, company_id, family_id""",
+                SQL(" UNION ALL ").join(parts),
+            )
+        )
+        return {
+            (bucket, company_id, family_id): (total, sme_total)
+            for bucket, company_id, family_id, total, sme_total in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _family_parts(self, source, company_ids, buckets, family_ids, own):
+        """The SELECTs (bucket, company_id, family_id, total, sme_total) of
+        one source: the aggregate and the change log for the days they
+        cover, the lines for the others, minus the order ``own``'s lines."""
+        families = (
+            SQL("TRUE")
+            if family_ids is None
+            else SQL("family_id = ANY(%s::int4[])", list(family_ids))
+        )
         scope = SQL(
-            "company_id = %s AND family_id = ANY(%s::int4[]) AND source = %s",
-            company.id,
-            list(family_ids),
+            "company_id = ANY(%s::int4[]) AND source = %s AND %s",
+            company_ids,
             source.name,
+            families,
         )
         condition, bucket = buckets.aggregate(source, SQL("day"))
         parts = [
             SQL(
-                "SELECT %s AS bucket, family_id, total, sme_total FROM %s WHERE %s AND %s",
+                """SELECT %s AS bucket, company_id, family_id, total, sme_total
+                     FROM %s WHERE %s AND %s""",
                 bucket,
                 SQL.identifier(table),
                 scope,
@@ -72,9 +104,11 @@ class ParetoSpendDaily(models.Model):
             for table in ("pareto_spend_daily", "pareto_spend_delta")
         ]
         line_scope = SQL(
-            "line.company_id = %s AND line.pareto_family_id = ANY(%s::int4[])",
-            company.id,
-            list(family_ids),
+            "line.company_id = ANY(%s::int4[]) AND line.pareto_family_id IS NOT NULL AND %s",
+            company_ids,
+            SQL("TRUE")
+            if family_ids is None
+            else SQL("line.pareto_family_id = ANY(%s::int4[])", list(family_ids)),
         )
         live = buckets.live(source, source.timestamp)
         if live:
@@ -99,25 +133,16 @@ class ParetoSpendDaily(models.Model):
                     sign=-1,
                 )
             )
-        self.env.cr.execute(
-            SQL(
-                """SELECT bucket, family_id, SUM(total)::float8, SUM(sme_total)::float8
-                     FROM (%s) rows WHERE bucket > 0 GROUP BY bucket, family_id""",
-                SQL(" UNION ALL ").join(parts),
-            )
-        )
-        return {
-            (bucket, family_id): (total, sme_total)
-            for bucket, family_id, total, sme_total in self.env.cr.fetchall()
-        }
+        return parts
 
     @api.model
     def _lines_part(self, source, condition, bucket, sign=1):
-        """SELECT bucket, family_id, total, sme_total of the lines of
-        ``source`` matching ``condition``, with the aggregate's rules;
-        ``bucket`` is SQL on the ``spend`` row (``spend.day``, ``spend.moment``)."""
+        """SELECT bucket, company_id, family_id, total, sme_total of the
+        lines of ``source`` matching ``condition``, with the aggregate's
+        rules; ``bucket`` is SQL on the ``spend`` row (``spend.day``,
+        ``spend.moment``)."""
         return SQL(
-            """SELECT %(bucket)s AS bucket, family_id,
+            """SELECT %(bucket)s AS bucket, company_id, family_id,
                       CASE WHEN excluded THEN 0 ELSE amount END AS total,
                       CASE WHEN excluded OR NOT is_sme THEN 0 ELSE amount END AS sme_total
                  FROM (%(lines)s) spend""",
@@ -130,8 +155,8 @@ class ParetoSpendDaily(models.Model):
         """{family_id: (total, sme_total)} of ``company`` between the two
         local dates (inclusive), without the order ``exclude_order_id``."""
         buckets = Buckets(self.env.tz, [start, end + datetime.timedelta(days=1)])
-        rows = self._family_buckets(company, family_ids, buckets, exclude_order_id)
-        return {family_id: figures for (_bucket, family_id), figures in rows.items()}
+        rows = self._family_buckets(company, buckets, family_ids, exclude_order_id)
+        return {family_id: figures for (_bucket, _company, family_id), figures in rows.items()}
 
 
 def _own_lines(source, order_id):

@@ -32,9 +32,9 @@ class ParetoSpendDelta(models.Model):
     partner_id = fields.Many2one("res.partner", required=True, readonly=True, ondelete="cascade")
     day = fields.Date(required=True, readonly=True)
     source = fields.Selection(SOURCE_SELECTION, required=True, readonly=True)
-    amount = fields.Float(digits=(16, 6), readonly=True)
-    total = fields.Float(digits=(16, 6), readonly=True)
-    sme_total = fields.Float(digits=(16, 6), readonly=True)
+    amount = fields.Float(string="Spend", digits=(16, 6), readonly=True)
+    total = fields.Float(string="Family Spend", digits=(16, 6), readonly=True)
+    sme_total = fields.Float(string="SME Spend", digits=(16, 6), readonly=True)
 
     _company_family_day_idx = models.Index("(company_id, family_id, day)")
 

@@ -3,6 +3,7 @@ import datetime
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import companies_local_sql
 from ..tools.spend import SOURCE_BY_NAME, Buckets, flush_spend, spend_lines
 from .pareto_spend_delta import SOURCE_SELECTION
 
@@ -92,15 +93,19 @@ class ParetoSpendVendor(models.Model):
 
     @api.model
     def _vendor_rows(self, companies, buckets, condition=None, with_excluded=False):
-        """[(bucket, company_id, family_id or None, vendor_id, amount)] of
-        :meth:`_buckets_sql`, by vendor company (commercial partner),
-        vendors flagged ``pareto_excluded`` left out unless ``with_excluded``;
-        amounts in each company's currency."""
+        """[(bucket, company_id, family_id or None, vendor_id, is_local,
+        amount)] of :meth:`_buckets_sql`, by vendor company (commercial
+        partner) with its locality for the row's company, vendors flagged
+        ``pareto_excluded`` left out unless ``with_excluded``; amounts in
+        each company's currency."""
         flush_spend(self.env)
+        self.env["res.partner"].flush_model(
+            ["pareto_department", "partner_latitude", "partner_longitude"]
+        )
         self.env.cr.execute(
             SQL(
                 """
-                SELECT rows.bucket, rows.company_id, rows.family_id, vendor.id,
+                SELECT rows.bucket, rows.company_id, rows.family_id, vendor.id, %(local)s,
                        SUM(rows.amount)::float8
                   FROM (%(rows)s) rows
                   JOIN res_partner contact ON contact.id = rows.partner_id
@@ -110,6 +115,7 @@ class ParetoSpendVendor(models.Model):
                  GROUP BY rows.bucket, rows.company_id, rows.family_id, vendor.id
                 """,
                 rows=self._buckets_sql(companies, buckets, condition),
+                local=companies_local_sql(companies, SQL("rows.company_id"), "vendor"),
                 with_excluded=bool(with_excluded),
             )
         )
@@ -133,7 +139,7 @@ class ParetoSpendVendor(models.Model):
         buckets = Buckets(self.env.tz, [date_from, date_to + datetime.timedelta(days=1)])
         rates = self._company_rates(companies)
         spend = {}
-        for _bucket, company_id, _family, vendor_id, amount in self._vendor_rows(
+        for _bucket, company_id, _family, vendor_id, _local, amount in self._vendor_rows(
             companies, buckets, condition, with_excluded=True
         ):
             spend[vendor_id] = spend.get(vendor_id, 0.0) + amount * rates[company_id]

@@ -16,9 +16,10 @@ class ReportComplianceSummary(models.AbstractModel):
         Dashboard = self.env["pareto.compliance.dashboard"]
         summaries = []
         for company in companies:
-            values = Dashboard.with_company(company).get_dashboard_data(
-                company.id, day=(data or {}).get("day")
-            )
+            # The dashboard's scope when printed from it; else the company's
+            # current period.
+            options = dict(data or {}) or {"company_ids": company.ids}
+            values = Dashboard.with_company(company).get_dashboard_data(options)
             # Where to shift: the largest non-SME vendors of the families
             # that miss their target.
             shifts = sorted(

@@ -2,6 +2,7 @@ import datetime
 import io
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools.pdf import PdfFileReader
 
@@ -27,7 +28,7 @@ class TestComplianceDashboard(SpendCase):
 
     def dashboard(self, user=None):
         dashboard = self.Dashboard.with_user(user) if user else self.Dashboard
-        return dashboard.get_dashboard_data(day=fields.Date.to_string(DAY))
+        return dashboard.get_dashboard_data({"day": fields.Date.to_string(DAY)})
 
     def rows(self, data):
         return {row["family_id"]: row for row in data["families"]}
@@ -133,15 +134,64 @@ class TestComplianceDashboard(SpendCase):
         self.assertAlmostEqual(it["trend"][march], it["share"])  # all the spend is in March
         self.assertEqual(it["trend"][:march] + it["trend"][march + 1 :], [None] * 11)
 
+    def test_companies_consolidated_in_current_currency(self):
+        both = {"company_ids": [self.company.id, self.company_2.id], "day": str(DAY)}
+        manager = self.Dashboard.with_user(self.manager)
+        data = manager.get_dashboard_data(both)
+        self.assertEqual(data["options"]["company_ids"], [self.company.id, self.company_2.id])
+        self.assertAlmostEqual(data["total"]["total"], self.expected() + 700.0)
+        # The second company books in another currency: converted at Odoo's rate.
+        currency = self.env["res.currency"].create(
+            {"name": "PRD", "symbol": "D", "rounding": 0.01, "active": True}
+        )
+        self.env["res.currency.rate"].create(
+            {"currency_id": currency.id, "name": "2000-01-01", "rate": 2.0}
+        )
+        self.env.cr.execute(
+            "UPDATE res_company SET currency_id = %s WHERE id = %s",
+            (currency.id, self.company_2.id),
+        )
+        self.company_2.invalidate_recordset(["currency_id"])
+        data = manager.get_dashboard_data(both)
+        self.assertAlmostEqual(data["total"]["total"], self.expected() + 350.0)
+        # A company the user may not work in is ignored.
+        data = self.Dashboard.with_user(self.buyer).get_dashboard_data(both)
+        self.assertEqual(data["options"]["company_ids"], [self.company.id])
+
+    def test_custom_period_and_a_year_earlier(self):
+        data = self.Dashboard.get_dashboard_data(
+            {"period": "custom", "date_from": f"{YEAR + 1}-03-01", "date_to": f"{YEAR + 1}-03-31"}
+        )
+        self.assertEqual(data["period_start"], f"{YEAR + 1}-03-01")
+        self.assertEqual(data["previous_start"], f"{YEAR}-03-01")
+        self.assertEqual(data["previous_end"], f"{YEAR}-03-31")
+        self.assertEqual(data["total"]["total"], 0.0)
+        self.assertAlmostEqual(data["previous_total"]["total"], self.expected())
+        it = self.rows(data)[self.family_it.id]
+        self.assertAlmostEqual(it["previous"]["total"], self.expected(self.family_it))
+        with self.assertRaises(UserError):
+            self.Dashboard.get_dashboard_data({"period": "custom", "date_from": "2025-02-30"})
+        with self.assertRaises(UserError):
+            self.Dashboard.get_dashboard_data(
+                {"period": "custom", "date_from": "2025-03-02", "date_to": "2025-03-01"}
+            )
+        with self.assertRaises(UserError):
+            self.Dashboard.get_dashboard_data({"period": "weekly"})
+
+    def test_dashboard_follows_the_invoiced_basis(self):
+        self.company.pareto_spend_basis = "invoiced"
+        data = self.dashboard()
+        self.assertEqual(data["total"]["total"], 0.0)  # no bill in the fixture
+
     def test_buyer_dashboard_stays_in_own_company(self):
         data = self.Dashboard.with_user(self.buyer).get_dashboard_data(
-            company_id=self.company_2.id, day=fields.Date.to_string(DAY)
+            {"company_ids": [self.company_2.id], "day": fields.Date.to_string(DAY)}
         )
-        self.assertEqual(data["company_id"], self.company.id)
+        self.assertEqual(data["options"]["company_ids"], [self.company.id])
         self.assertAlmostEqual(data["total"]["total"], self.expected())
 
     def test_xlsx_export(self):
-        content = self.Dashboard._xlsx_content(self.company, DAY)
+        content = self.Dashboard._xlsx_content(self.Dashboard._scope({"day": str(DAY)}))
         sheets = read_xlsx(content)
         self.assertEqual(list(sheets), list(self.Dashboard.XLSX_SHEETS))
         dashboard = sheets["Dashboard"].set_index("Family")
@@ -250,7 +300,7 @@ class TestReportsMatchCompliance(SpendCase):
         )
         today = fields.Date.context_today(draft)
         dashboard = self.env["pareto.compliance.dashboard"].get_dashboard_data(
-            day=fields.Date.to_string(today)
+            {"day": fields.Date.to_string(today)}
         )
         rows = {row["family_id"]: row for row in dashboard["families"]}
         for row in compliance:
@@ -290,7 +340,7 @@ class TestComplianceDashboardUi(HttpCase, ParetoCase):
 
     def test_xlsx_route(self):
         self.authenticate("pareto_manager", "pareto_manager")
-        response = self.url_open(f"/pareto_odoo/compliance.xlsx?company_id={self.company.id}")
+        response = self.url_open(f"/pareto_odoo/compliance.xlsx?company_ids={self.company.id}")
         self.assertEqual(response.status_code, 200)
         self.assertIn("spreadsheetml", response.headers["Content-Type"])
         dashboard = read_xlsx(response.content)["Dashboard"].set_index("Family")

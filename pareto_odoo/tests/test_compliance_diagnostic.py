@@ -123,7 +123,9 @@ class TestDiagnosticParity(TransactionCase):
 
     def test_family_figures_equal(self):
         table, total, top, monthly = self.diagnostic_figures()
-        data = self.Dashboard.get_dashboard_data(self.company.id, fields.Date.to_string(DAY))
+        data = self.Dashboard.get_dashboard_data(
+            {"company_ids": self.company.ids, "day": fields.Date.to_string(DAY)}
+        )
         rows = {row["name"]: row for row in data["families"]}
         self.assertEqual(set(table.index) - set(rows), set())
         for family, expected in table.iterrows():
@@ -168,7 +170,9 @@ class TestDiagnosticParity(TransactionCase):
         self.assertEqual(set(data["unknown_size_partner_ids"]), unknown)
 
     def test_command_line_prints_the_addon_figures(self):
-        data = self.Dashboard.get_dashboard_data(self.company.id, fields.Date.to_string(DAY))
+        data = self.Dashboard.get_dashboard_data(
+            {"company_ids": self.company.ids, "day": fields.Date.to_string(DAY)}
+        )
         out = io.StringIO()
         with tempfile.TemporaryDirectory() as directory:
             code = diagnostic.main(
@@ -189,7 +193,9 @@ class TestDiagnosticParity(TransactionCase):
 
     def test_xlsx_totals_equal_diagnostic(self):
         _table, total, _top, _monthly = self.diagnostic_figures()
-        content = self.Dashboard.with_company(self.company)._xlsx_content(self.company, DAY)
+        content = self.Dashboard.with_company(self.company)._xlsx_content(
+            self.Dashboard._scope({"company_ids": self.company.ids, "day": str(DAY)})
+        )
         dashboard = read_xlsx(content)["Dashboard"].set_index("Family")
         self.assertAlmostEqual(dashboard.loc["Total", "Spend"], total["total"], places=4)
         self.assertAlmostEqual(dashboard.loc["Total", "SME spend"], total["sme_total"], places=4)

@@ -200,6 +200,36 @@ def test_local_departments():
         family_table(PURCHASES, SUPPLIERS, local_departments="75,XX")
 
 
+def test_purchase_locality_wins_over_the_vendor():
+    # Consolidating companies: S2 (Lyon) is local to the Lyon company's purchase only.
+    purchases = PURCHASES.assign(
+        is_local=PURCHASES["supplier_id"].eq("S2") & PURCHASES["family"].eq("Catering")
+    )
+    table = family_table(purchases, SUPPLIERS, targets=TARGETS)
+    assert row(table, "Catering")["local_sme_total"] == 1000.0
+    assert row(table, "Cleaning")["local_sme_total"] == 0.0  # S3 in 92 is not local here
+
+
+def test_ess_and_siae_shares():
+    suppliers = SUPPLIERS.assign(
+        is_ess=SUPPLIERS["supplier_id"].isin(["S2", "S4"]),
+        is_siae=SUPPLIERS["supplier_id"].isin(["S3", "S6"]),
+    )
+    table = family_table(PURCHASES, suppliers, targets=TARGETS)
+    cleaning = row(table, "Cleaning")
+    assert cleaning["ess_total"] == 12000.0  # S2 2,000 + S4 10,000
+    assert cleaning["ess_share"] == pytest.approx(60.0)
+    assert cleaning["siae_total"] == 1000.0  # S3; S6 is excluded
+    assert row(table, "IT")["siae_total"] == 0.0
+    total = totals(table).iloc[0]
+    # ESS: IT 3,000 + Cleaning 12,000 + Catering 10,000 + Unclassified 1,500.
+    assert total["ess_total"] == 26500.0
+    assert total["ess_share"] == pytest.approx(26500.0 / 37000.0 * 100.0)
+    assert math.isnan(row(table, "Legal")["ess_share"])
+    # Without the columns, nobody is ESS nor SIAE.
+    assert row(family_table(PURCHASES, SUPPLIERS), "Cleaning")["ess_total"] == 0.0
+
+
 def test_jobs_fallback_hook():
     suppliers = SUPPLIERS.assign(naf_section=["", "", "n", "", "", "", ""])
     table = family_table(PURCHASES, suppliers)  # hook unused when None

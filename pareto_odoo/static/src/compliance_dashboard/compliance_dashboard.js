@@ -12,11 +12,13 @@ const STATUS = {
 };
 
 /**
- * The procurement heads' SME compliance dashboard for the current company and
- * its current period: one row per purchasing family (data from
- * `pareto.compliance.dashboard.get_dashboard_data()`, computed by the same
- * engine as the standalone diagnostic). Every figure opens the spend lines
- * behind it (`pareto.spend.report`).
+ * The procurement heads' SME compliance dashboard for any period (the
+ * company's, calendar or fiscal year, rolling 12 months, custom dates) and one
+ * or several companies (consolidated in the current company's currency), with
+ * the same period a year earlier: one row per purchasing family (data from
+ * `pareto.compliance.dashboard.get_dashboard_data(options)`, computed by the
+ * same engine as the standalone diagnostic). Every figure opens the spend
+ * lines behind it (`pareto.spend.report`).
  */
 export class ComplianceDashboard extends Component {
     static template = "pareto_odoo.ComplianceDashboard";
@@ -29,12 +31,42 @@ export class ComplianceDashboard extends Component {
         onWillStart(() => this.load());
     }
 
-    async load() {
+    async load(options = undefined) {
         this.state.data = await this.orm.call(
             "pareto.compliance.dashboard",
             "get_dashboard_data",
-            []
+            options ? [options] : []
         );
+    }
+
+    // Scope ------------------------------------------------------------
+
+    get options() {
+        return this.state.data.options;
+    }
+
+    setPeriod(period) {
+        return this.load({ ...this.options, period });
+    }
+
+    setDate(key, value) {
+        if (value) {
+            return this.load({ ...this.options, period: "custom", [key]: value });
+        }
+    }
+
+    toggleCompany(companyId) {
+        const ids = this.options.company_ids;
+        const next = ids.includes(companyId)
+            ? ids.filter((id) => id !== companyId)
+            : [...ids, companyId];
+        if (next.length) {
+            return this.load({ ...this.options, company_ids: next });
+        }
+    }
+
+    isSelected(companyId) {
+        return this.options.company_ids.includes(companyId);
     }
 
     // Formatting -------------------------------------------------------
@@ -111,7 +143,7 @@ export class ComplianceDashboard extends Component {
     periodDomain() {
         const data = this.state.data;
         return [
-            ["company_id", "=", data.company_id],
+            ["company_id", "in", this.options.company_ids],
             ["date", ">=", data.period_start],
             ["date", "<=", data.period_end],
         ];
@@ -169,7 +201,7 @@ export class ComplianceDashboard extends Component {
                 [false, "list"],
             ],
             domain: [
-                ["company_id", "=", data.company_id],
+                ["company_id", "in", this.options.company_ids],
                 ["date", ">=", data.months[0]],
                 ...this.familyDomain(family),
             ],
@@ -206,14 +238,14 @@ export class ComplianceDashboard extends Component {
 
     async exportXlsx() {
         const action = await this.orm.call("pareto.compliance.dashboard", "action_export_xlsx", [
-            this.state.data.company_id,
+            this.options,
         ]);
         return this.action.doAction(action);
     }
 
     async printSummary() {
         const action = await this.orm.call("pareto.compliance.dashboard", "action_print_summary", [
-            this.state.data.company_id,
+            this.options,
         ]);
         return this.action.doAction(action);
     }
