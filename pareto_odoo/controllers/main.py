@@ -3,7 +3,9 @@ from odoo.http import content_disposition, request
 
 
 class ParetoReportController(http.Controller):
-    @http.route("/pareto_odoo/compliance.xlsx", type="http", auth="user", methods=["GET"])
+    @http.route(
+        "/pareto_odoo/compliance.xlsx", type="http", auth="user", methods=["GET"], readonly=True
+    )
     def compliance_xlsx(self, company_ids=None, period=None, date_from=None, date_to=None):
         """The compliance dashboard as an XLSX workbook, for the user's
         allowed companies among ``company_ids`` (comma-separated; default:

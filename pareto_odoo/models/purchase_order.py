@@ -11,6 +11,7 @@ from odoo.tools import SQL, formatLang
 
 from ..engine import compliance, suggestions
 from ..tools import distance_km_sql, local_sql
+from ..tools.spend import ORDER, SOURCE_BY_NAME, flush_spend, spend_lines
 
 
 class PurchaseOrder(models.Model):
@@ -115,6 +116,7 @@ class PurchaseOrder(models.Model):
             figures = order.sudo()._pareto_compliance_figures()
             order.pareto_status = compliance.worst_status(row["status"] for row in figures) or False
 
+    @api.readonly
     def get_pareto_compliance(self):
         """The SME share of each purchasing family of this order, one dict per
         family (by family name), keys as in DESIGN.md:
@@ -382,6 +384,7 @@ class PurchaseOrder(models.Model):
         help="Requests for quotation sent to suggested SMEs for the same lines.",
     )
 
+    @api.readonly
     def get_pareto_suggestions(self, limit=5):
         """The best ``limit`` SMEs that could take this order, best first.
 
@@ -544,11 +547,12 @@ class PurchaseOrder(models.Model):
 
     def _pareto_history_candidates(self, family_ids):
         """Candidates of the SMEs the company bought from in the order's
-        families over the last 24 months, aggregated in PostgreSQL: one row
-        per vendor, with its family of largest spend and that spend (company
-        currency) as volume, which is what the engine keeps of a vendor's
-        several history entries (same locality, reason, distance and price:
-        the largest volume wins).
+        families over the last 24 months (its confirmed orders, or its bills
+        on the invoiced basis), aggregated in PostgreSQL: one row per vendor,
+        with its family of largest spend and that spend (company currency) as
+        volume, which is what the engine keeps of a vendor's several history
+        entries (same locality, reason, distance and price: the largest
+        volume wins).
 
         Driven by the company's confirmed orders of the window (partial index
         on purchase_order) whose partner is an SME (partial index on
@@ -557,29 +561,22 @@ class PurchaseOrder(models.Model):
         orders, not every line of the families, and no table but the vendors'."""
         columns, condition = self._pareto_vendor_sql("vendor")
         since = fields.Datetime.now() - relativedelta(months=self._pareto_suggestion_months)
-        self.env["purchase.order.line"].flush_model()
-        self.env["purchase.order"].flush_model()
-        self.env["res.partner"].flush_model()
+        source = SOURCE_BY_NAME[self.company_id._pareto_spend_source()]
+        if source is ORDER:
+            window = SQL(
+                "head.state = 'purchase' AND head.date_approve >= %s AND contact.pareto_is_sme",
+                since,
+            )
+        else:
+            window = SQL("head.invoice_date >= %s AND vendor.pareto_is_sme", since.date())
+        flush_spend(self.env)
         self.env.cr.execute(
             SQL(
                 """
                 WITH spend AS (
-                    SELECT contact.commercial_partner_id AS vendor_id,
-                           line.pareto_family_id AS family_id,
-                           SUM(line.price_subtotal::float8
-                               / COALESCE(NULLIF(po.currency_rate, 0), 1.0)::float8) AS volume
-                      FROM purchase_order po
-                      JOIN res_partner contact ON contact.id = po.partner_id
-                      JOIN purchase_order_line line ON line.order_id = po.id
-                     WHERE po.company_id = %(company_id)s
-                       AND po.state = 'purchase'
-                       AND po.date_approve >= %(since)s
-                       AND contact.pareto_is_sme
-                       AND line.pareto_family_id = ANY(%(families)s::int4[])
-                       AND line.pareto_family_id IS NOT NULL
-                       AND line.display_type IS NULL
-                       AND line.is_downpayment IS NOT TRUE
-                     GROUP BY contact.commercial_partner_id, line.pareto_family_id
+                    SELECT vendor_id, family_id, SUM(amount)::float8 AS volume
+                      FROM (%(lines)s) line
+                     GROUP BY vendor_id, family_id
                 ), best AS (
                     SELECT DISTINCT ON (vendor_id) vendor_id, family_id, volume
                       FROM spend
@@ -590,11 +587,17 @@ class PurchaseOrder(models.Model):
                   JOIN res_partner vendor ON vendor.id = best.vendor_id
                  WHERE %(condition)s
                 """,
+                lines=spend_lines(
+                    source,
+                    condition=SQL(
+                        "head.company_id = %s AND %s AND line.pareto_family_id = ANY(%s::int4[])",
+                        self.company_id.id,
+                        window,
+                        list(family_ids),
+                    ),
+                ),
                 columns=columns,
                 condition=condition,
-                company_id=self.company_id.id,
-                families=list(family_ids),
-                since=since,
             )
         )
         return [
@@ -602,6 +605,7 @@ class PurchaseOrder(models.Model):
             for row in self.env.cr.dictfetchall()
         ]
 
+    @api.readonly
     def get_pareto_suggestions_panel(self, limit=5):
         """What the suggestions panel of the RFQ form shows: the suggestions
         of :meth:`get_pareto_suggestions` with their labels, and what the

@@ -223,3 +223,20 @@ class TestBillReport(BillCase):
         refund_row = Report.search([("move_id", "=", refund.id)])
         self.assertAlmostEqual(refund_row.amount, -50.0)
         self.assertEqual(Report.search([("move_id", "=", bill.id)]).order_id, order)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicedSuggestions(BillCase):
+    def test_history_volume_follows_the_basis(self):
+        self._confirmed(self.vendor_micro_far, [(self.laptop, 1, 400.0)])
+        self._create_bill(self.vendor_micro_far, [(self.laptop, 1, 250.0)])
+        self._create_bill(self.vendor_micro_far, [(self.laptop, 1, 50.0)], refund=True)
+        rfq = self._create_order(self.vendor_large, [(self.laptop, 1, 10.0)], confirm=False)
+
+        def volume():
+            rows = rfq.get_pareto_suggestions(limit=10)
+            return {row["partner_id"]: row["volume"] for row in rows}[self.vendor_micro_far.id]
+
+        self.assertAlmostEqual(volume(), 400.0)
+        self._invoiced()
+        self.assertAlmostEqual(volume(), 200.0)
