@@ -8,7 +8,7 @@ class ParetoComplianceAlert(models.Model):
 
     _name = "pareto.compliance.alert"
     _description = "SME Share Alert"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "pareto.write.guard"]
     _order = "period_start desc, id desc"
     _check_company_auto = True
 

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 
 from ..engine import analysis, compliance
+from ..tools import params
 
 TOP_VENDORS = 5
 TREND_MONTHS = 12
@@ -265,7 +266,8 @@ class ParetoComplianceDashboard(models.AbstractModel):
         """The company ``company_id`` if the user may work in it, else the
         current company."""
         if company_id:
-            company = self.env["res.company"].browse(int(company_id)).exists()
+            company_id = params.parse_id(self.env, company_id, "company_id")
+            company = self.env["res.company"].browse(company_id).exists()
             if company and company in self.env.user.company_ids:
                 return company
         return self.env.company
@@ -396,7 +398,12 @@ class ParetoComplianceDashboard(models.AbstractModel):
         _data, frames = self._xlsx_frames(company, day)
         buffer = io.BytesIO()
         # xlsxwriter: Odoo 19 pins openpyxl 3.0.9, older than pandas requires.
-        with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        # Every text is written as text: a vendor named "=HYPERLINK(...)" is
+        # not a formula, a name that looks like a URL not a link.
+        text_only = {"strings_to_formulas": False, "strings_to_urls": False}
+        with pd.ExcelWriter(
+            buffer, engine="xlsxwriter", engine_kwargs={"options": text_only}
+        ) as writer:
             for name, frame in frames.items():
                 frame.to_excel(writer, sheet_name=name, index=False)
                 sheet = writer.sheets[name]

@@ -1,11 +1,14 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
+from odoo.tools import SQL
 
 
 class ParetoFamily(models.Model):
     _name = "pareto.family"
     _description = "Purchasing Family"
     _parent_store = True
+    _inherit = ["pareto.write.guard"]
     _rec_name = "complete_name"
     _order = "complete_name, id"
     _check_company_auto = True
@@ -68,9 +71,13 @@ class ParetoFamily(models.Model):
                 family.complete_name = family.name
 
     # Procurement managers map categories from the family form without being
-    # product managers: the mapping is written as superuser once checked.
+    # product managers: linking and unlinking categories is written as
+    # superuser once checked (_check_category_commands); any other command
+    # (creating, editing or deleting categories) needs the user's own rights
+    # on categories.
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [dict(vals) for vals in vals_list]
         category_commands = [vals.pop("product_category_ids", None) for vals in vals_list]
         families = super().create(vals_list)
         for family, commands in zip(families, category_commands, strict=True):
@@ -79,11 +86,24 @@ class ParetoFamily(models.Model):
         return families
 
     def write(self, vals):
+        if "company_id" in vals and not self.env.su:
+            self._check_company_change(vals["company_id"])
         if "product_category_ids" in vals and not self.env.su:
-            self._check_mapping_rights()
-            self.check_access("write")
-            self.sudo().write({"product_category_ids": vals.pop("product_category_ids")})
-        return super().write(vals)
+            vals = dict(vals)
+            commands = _normalize_commands(vals.pop("product_category_ids"))
+            if all(command[0] in MAPPING_COMMANDS for command in commands):
+                self._check_mapping_rights()
+                self.check_access("write")
+                self._check_category_commands(commands)
+                self.sudo().write({"product_category_ids": commands})
+            else:
+                vals["product_category_ids"] = commands
+        if "company_id" not in vals:
+            return super().write(vals)
+        before = {family: family.company_id for family in self}
+        result = super().write(vals)
+        self.filtered(lambda family: family.company_id != before[family])._refresh_lines()
+        return result
 
     @api.model
     def _check_mapping_rights(self):
@@ -93,3 +113,112 @@ class ParetoFamily(models.Model):
             raise AccessError(
                 self.env._("Only procurement managers can map products to purchasing families.")
             )
+
+    @api.model
+    def _check_mapping_change(self, records, family):
+        """Moving ``records`` (product categories or templates) to ``family``
+        (a family, or empty to unmap them) moves their spend from the family
+        they leave to the one they join: the user must be a procurement
+        manager allowed to change both (a family of a company the user does
+        not work in is another company's figures)."""
+        self._check_mapping_rights()
+        if self.env.su:
+            return
+        families = records.sudo().pareto_family_id.with_env(self.env) | family
+        denied = families - families._filtered_access("write")
+        if denied:
+            concerned = records.filtered(lambda record: record.sudo().pareto_family_id & denied)
+            raise AccessError(
+                self.env._(
+                    "%(records)s cannot be mapped: a purchasing family concerned belongs to a "
+                    "company you do not work in, whose figures would change.",
+                    records=", ".join(
+                        f"“{name}”" for name in (concerned or records).mapped("display_name")
+                    ),
+                )
+            )
+
+    def _check_category_commands(self, commands):
+        """Check the link / unlink / set / clear ``commands`` of
+        ``product_category_ids`` before they are written as superuser: only
+        this family's categories are unlinked, and every category moved from
+        or to another family passes :meth:`_check_mapping_change`."""
+        Category = self.env["product.category"]
+        linked, unlinked = Category, Category
+        current = Category.search([("pareto_family_id", "in", self.ids)])
+        for command in commands:
+            if command[0] == Command.LINK:
+                linked |= Category.browse(command[1])
+            elif command[0] == Command.UNLINK:
+                category = Category.browse(command[1])
+                if category.pareto_family_id not in self:
+                    raise UserError(
+                        self.env._(
+                            "“%(category)s” is not mapped to this purchasing family: it cannot "
+                            "be removed from it.",
+                            category=category.display_name,
+                        )
+                    )
+                unlinked |= category
+            else:  # SET or CLEAR
+                kept = Category.browse(command[2] if command[0] == Command.SET else ())
+                linked |= kept
+                unlinked |= current - kept
+        for family in self:
+            self._check_mapping_change((linked - current).exists(), family)
+        self._check_mapping_change(unlinked - linked, self.browse())
+
+    def _check_company_change(self, company_id):
+        """Changing the company of families changes which companies' spend
+        they classify: the user must work in the new company and in every
+        company whose purchase lines they classify."""
+        company = self.env["res.company"].browse(company_id)
+        allowed = self.env.companies
+        self.env["purchase.order.line"].flush_model(["pareto_family_id", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT company_id FROM purchase_order_line
+                    WHERE pareto_family_id = ANY(%s)""",
+                self.ids,
+            )
+        )
+        used = self.env["res.company"].browse(row[0] for row in self.env.cr.fetchall())
+        if (company and company not in allowed) or used - allowed:
+            raise AccessError(
+                self.env._(
+                    "The company of %(families)s can only be changed by a user working in "
+                    "the new company and in every company whose purchases they classify.",
+                    families=", ".join(f"“{name}”" for name in self.mapped("display_name")),
+                )
+            )
+
+    def _refresh_lines(self):
+        """After a change of company: the lines of the products mapped to
+        these families take their family again (a family of another company
+        does not apply to a line)."""
+        if not self:
+            return
+        Line = self.env["purchase.order.line"]
+        categories = self.env["product.category"].search(
+            [("pareto_effective_family_id", "in", self.ids)]
+        )
+        templates = self.env["product.template"].search([("pareto_family_id", "in", self.ids)])
+        Line._pareto_refresh_families(categories=categories)
+        Line._pareto_refresh_families(templates=templates)
+
+
+# Commands of product_category_ids that only move existing categories.
+MAPPING_COMMANDS = (Command.LINK, Command.UNLINK, Command.SET, Command.CLEAR)
+
+
+def _normalize_commands(value):
+    """The x2many ``value`` as a list of commands, as the ORM reads it."""
+    if isinstance(value, tuple):
+        return [value]
+    if isinstance(value, models.BaseModel):
+        return [Command.set(value.ids)]
+    if value is False or value is None:
+        return [Command.clear()]
+    if value and not isinstance(value[0], (tuple, list)):
+        return [Command.set(list(value))]
+    return [tuple(command) for command in value]

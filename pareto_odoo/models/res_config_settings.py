@@ -2,7 +2,8 @@ from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _name = "res.config.settings"
+    _inherit = ["res.config.settings", "pareto.write.guard"]
 
     pareto_default_target = fields.Float(related="company_id.pareto_default_target", readonly=False)
     pareto_period = fields.Selection(related="company_id.pareto_period", readonly=False)

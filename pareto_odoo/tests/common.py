@@ -30,6 +30,14 @@ class ParetoCase(TransactionCase):
             company_id=cls.company.id,
             company_ids=companies,
         )
+        # A procurement manager who works in the first company only.
+        cls.manager_1 = new_test_user(
+            cls.env,
+            login="pareto_manager_1",
+            groups="base.group_user,purchase.group_purchase_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set([cls.company.id])],
+        )
         cls.admin = new_test_user(
             cls.env,
             login="pareto_admin",
