@@ -116,25 +116,40 @@ class ParetoFamily(models.Model):
 
     @api.model
     def _check_mapping_change(self, records, family):
-        """Moving ``records`` (product categories or templates) to ``family``
-        (a family, or empty to unmap them) moves their spend from the family
-        they leave to the one they join: the user must be a procurement
-        manager allowed to change both (a family of a company the user does
-        not work in is another company's figures)."""
+        """Mapping ``records`` (product categories or templates) to
+        ``family`` (empty: unmapped) moves their spend from the family they
+        take now (their own mapping, or the inherited one) to the one they
+        will take: the user must be a procurement manager allowed to change
+        both (a family of a company the user does not work in is that
+        company's figures)."""
         self._check_mapping_rights()
         if self.env.su:
             return
-        families = records.sudo().pareto_family_id.with_env(self.env) | family
+        concerned = {}
+        for record in records.sudo():
+            if record._name == "product.category":
+                inherited = record.parent_id.pareto_effective_family_id
+                current = record.pareto_effective_family_id
+            else:
+                inherited = record.categ_id.pareto_effective_family_id
+                current = record.pareto_family_id or inherited
+            concerned[record] = (current | (family.sudo() or inherited)).with_env(self.env)
+        families = family.union(*concerned.values())
         denied = families - families._filtered_access("write")
+        if denied and not records:
+            raise AccessError(
+                self.env._(
+                    "This purchasing family belongs to a company you do not work in: "
+                    "nothing can be mapped to it."
+                )
+            )
         if denied:
-            concerned = records.filtered(lambda record: record.sudo().pareto_family_id & denied)
+            names = [record.display_name for record, used in concerned.items() if used & denied]
             raise AccessError(
                 self.env._(
                     "%(records)s cannot be mapped: a purchasing family concerned belongs to a "
                     "company you do not work in, whose figures would change.",
-                    records=", ".join(
-                        f"“{name}”" for name in (concerned or records).mapped("display_name")
-                    ),
+                    records=", ".join(f"“{name}”" for name in names),
                 )
             )
 

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
@@ -134,3 +136,12 @@ class ParetoCase(TransactionCase):
         if confirm:
             order.button_confirm()
         return order
+
+    @contextmanager
+    def assertRaisesText(self, exception, text):
+        """``assertRaises`` (which rolls back what the failing call wrote, as
+        the JSON-RPC request's transaction would) whose message contains
+        ``text``."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertIn(text, str(caught.exception))

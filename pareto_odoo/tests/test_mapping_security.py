@@ -134,6 +134,10 @@ class TestMappingsAcrossCompanies(ParetoCase):
             self.sud_product.product_tmpl_id.with_user(self.manager_1).write(
                 {"pareto_family_id": self.family_it.id}
             )
+        with self.assertRaisesText(AccessError, "nothing can be mapped to it"):
+            self.env["product.category"].with_user(self.manager_1).create(
+                {"name": "New", "pareto_family_id": self.family_company_2.id}
+            )
         self.assertSudUnchanged()
 
     def test_manager_of_both_companies_may(self):

@@ -4,6 +4,8 @@ that the stricter CHECK constraint of res.company can be added."""
 
 import logging
 
+from odoo.tools import SQL
+
 _logger = logging.getLogger(__name__)
 
 
@@ -11,9 +13,11 @@ def migrate(cr, version):
     if not version:
         return
     cr.execute(
-        """UPDATE res_company SET pareto_local_radius_km = 0
+        SQL(
+            """UPDATE res_company SET pareto_local_radius_km = 0
             WHERE pareto_local_radius_km = 'NaN'::float8
                OR pareto_local_radius_km IN ('Infinity'::float8, '-Infinity'::float8)"""
+        )
     )
     if cr.rowcount:
         _logger.info("Pareto: local radius reset to 0 on %s companies (not a number).", cr.rowcount)
