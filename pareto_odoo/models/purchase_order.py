@@ -258,6 +258,9 @@ class PurchaseOrder(models.Model):
         if vendor.pareto_is_sme or vendor.pareto_excluded:
             return []
         if figures is None:
+            # The figures read the whole company's spend, as superuser: only
+            # for an order the user may read (its company's rules included).
+            self.check_access("read")
             figures = self.sudo()._pareto_compliance_figures()
         return [
             row
