@@ -149,7 +149,7 @@ class ParetoFamily(models.Model):
                 self.env._(
                     "%(records)s cannot be mapped: a purchasing family concerned belongs to a "
                     "company you do not work in, whose figures would change.",
-                    records=", ".join(f"“{name}”" for name in names),
+                    records=", ".join(names),
                 )
             )
 
@@ -203,7 +203,7 @@ class ParetoFamily(models.Model):
                 self.env._(
                     "The company of %(families)s can only be changed by a user working in "
                     "the new company and in every company whose purchases they classify.",
-                    families=", ".join(f"“{name}”" for name in self.mapped("display_name")),
+                    families=", ".join(self.mapped("display_name")),
                 )
             )
 

@@ -1,9 +1,10 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools import write_guard
 
 
 class ResConfigSettings(models.TransientModel):
-    _name = "res.config.settings"
-    _inherit = ["res.config.settings", "pareto.write.guard"]
+    _inherit = "res.config.settings"
 
     pareto_default_target = fields.Float(related="company_id.pareto_default_target", readonly=False)
     pareto_period = fields.Selection(related="company_id.pareto_period", readonly=False)
@@ -17,3 +18,10 @@ class ResConfigSettings(models.TransientModel):
     pareto_require_justification = fields.Boolean(
         related="company_id.pareto_require_justification", readonly=False
     )
+
+    # The settings are written once, through create (then execute): the
+    # numbers are checked there (the company's own guard checks them again).
+    @api.model_create_multi
+    def create(self, vals_list):
+        write_guard.check(self, vals_list)
+        return super().create(vals_list)

@@ -295,7 +295,7 @@ class ResPartner(models.Model):
                 self.env._(
                     "Only procurement managers can move %(partners)s under another company: "
                     "its purchases would count with that company's size class.",
-                    partners=", ".join(f"“{partner.name}”" for partner in moved),
+                    partners=", ".join(moved.mapped("name")),
                 )
             )
 

@@ -99,7 +99,7 @@ class TestDerivedFields(ParetoCase):
                 for fname, value in model_values.items():
                     # Those who may write the record are told why; the others
                     # may not write it at all.
-                    message = "Pareto computes them" if role != "buyer" else ""
+                    message = "computed by Pareto" if role != "buyer" else ""
                     with (
                         self.subTest(model=model, field=fname, role=role),
                         self.assertRaisesRegex(AccessError, message),

@@ -87,7 +87,7 @@ def check(model, vals_list):
         if written:
             raise AccessError(
                 model.env._(
-                    "%(fields)s cannot be written: Pareto computes them from other fields.",
+                    "Cannot write %(fields)s: computed by Pareto from other fields.",
                     fields=_labels(model, written),
                 )
             )
@@ -134,6 +134,4 @@ def _check_number(model, name, value, integer):
 
 
 def _labels(model, names):
-    return ", ".join(
-        f"“{model._fields[name]._description_string(model.env)}”" for name in sorted(names)
-    )
+    return ", ".join(model._fields[name]._description_string(model.env) for name in sorted(names))
