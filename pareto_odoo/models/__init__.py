@@ -1,3 +1,4 @@
+from . import pareto_write_guard
 from . import pareto_family
 from . import pareto_compliance_alert
 from . import pareto_compliance_dashboard

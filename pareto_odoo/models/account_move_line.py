@@ -7,7 +7,8 @@ BILL_TYPES = ("in_invoice", "in_refund")
 
 
 class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
+    _name = "account.move.line"
+    _inherit = ["account.move.line", "pareto.write.guard"]
 
     # Stored so that spend aggregates are a plain GROUP BY, for vendor bill
     # lines only (other journal items keep it empty). Its dependencies on the

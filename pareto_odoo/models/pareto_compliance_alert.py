@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 
 class ParetoComplianceAlert(models.Model):
@@ -8,7 +9,7 @@ class ParetoComplianceAlert(models.Model):
 
     _name = "pareto.compliance.alert"
     _description = "SME Share Alert"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "pareto.write.guard"]
     _order = "period_start desc, id desc"
     _check_company_auto = True
 
@@ -35,6 +36,28 @@ class ParetoComplianceAlert(models.Model):
         "(company_id, family_id, period_start)",
         "A family is alerted at most once per period.",
     )
+
+    # What the alert measured: written once, by the scheduled check.
+    _snapshot_fields = (
+        "company_id",
+        "family_id",
+        "period_start",
+        "period_end",
+        "total",
+        "sme_total",
+        "share",
+        "target",
+        "shift_amount",
+    )
+
+    def write(self, vals):
+        # Managers follow up alerts (activities, messages); what an alert
+        # measured is not theirs to change.
+        if not self.env.su and not set(vals).isdisjoint(self._snapshot_fields):
+            raise AccessError(
+                self.env._("An SME share alert records what was measured: it cannot be changed.")
+            )
+        return super().write(vals)
 
     @api.depends("family_id", "period_start", "period_end")
     def _compute_name(self):

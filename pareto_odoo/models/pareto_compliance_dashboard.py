@@ -13,6 +13,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..engine import analysis, compliance
+from ..tools import params
 from ..tools.spend import Buckets
 
 TOP_VENDORS = 5
@@ -78,20 +79,17 @@ class ParetoComplianceDashboard(models.AbstractModel):
         the user may work in), ``period`` (default: the current company's),
         ``date_from``/``date_to`` for a custom period, ``day`` (default
         today) for the others. Bad values get a UserError saying why."""
-        options = options or {}
+        options = options if isinstance(options, dict) else {}
         allowed = self.env.user.company_ids
         # The companies selected in the web client's switcher; else the current one.
         selected = self.env.companies if "allowed_company_ids" in self.env.context else None
-        ids = options.get("company_ids") or (selected or self.env.company).ids
-        try:
-            companies = allowed.browse({int(company_id) for company_id in ids}) & allowed
-        except (TypeError, ValueError):
-            raise UserError(self.env._("The companies of the dashboard are not valid.")) from None
+        ids = params.parse_ids(self.env, options.get("company_ids"), "company_ids")
+        companies = (allowed.browse(ids) & allowed) if ids else (selected or self.env.company)
         companies = companies or self.env.company
         company = self.env.company if self.env.company in companies else companies[:1]
         period = options.get("period") or company.pareto_period or compliance.CALENDAR_YEAR
         if period not in self.PERIODS:
-            raise UserError(self.env._("Unknown period: %s.", period))
+            raise params.InvalidParameter(self.env._("Unknown period: %s.", params.shown(period)))
         day = self._date_option(options, "day") or fields.Date.context_today(self)
         if period == CUSTOM:
             start = self._date_option(options, "date_from")
@@ -104,15 +102,7 @@ class ParetoComplianceDashboard(models.AbstractModel):
 
     @api.model
     def _date_option(self, options, key):
-        value = options.get(key)
-        if not value:
-            return None
-        try:
-            return fields.Date.to_date(value)
-        except (TypeError, ValueError):
-            raise UserError(
-                self.env._("“%(value)s” is not a date (expected YYYY-MM-DD).", value=value)
-            ) from None
+        return params.parse_date(self.env, options.get(key), key)
 
     # ------------------------------------------------------------------
     # Data: the aggregates, then the engine
@@ -542,7 +532,12 @@ class ParetoComplianceDashboard(models.AbstractModel):
         _data, frames = self._xlsx_frames(scope)
         buffer = io.BytesIO()
         # xlsxwriter: Odoo 19 pins openpyxl 3.0.9, older than pandas requires.
-        with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        # Every text is written as text: a vendor named "=HYPERLINK(...)" is
+        # not a formula, a name that looks like a URL not a link.
+        text_only = {"strings_to_formulas": False, "strings_to_urls": False}
+        with pd.ExcelWriter(
+            buffer, engine="xlsxwriter", engine_kwargs={"options": text_only}
+        ) as writer:
             for name, frame in frames.items():
                 frame.to_excel(writer, sheet_name=name, index=False)
                 sheet = writer.sheets[name]

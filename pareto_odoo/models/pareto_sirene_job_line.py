@@ -9,6 +9,7 @@ class ParetoSireneJobLine(models.Model):
     or from a more recent year)."""
 
     _name = "pareto.sirene.job.line"
+    _inherit = ["pareto.write.guard"]
     _description = "Sirene Stock Import: Reported Vendor"
     _order = "job_id desc, kind, id"
 

@@ -2,7 +2,8 @@ from odoo import api, fields, models
 
 
 class ProductCategory(models.Model):
-    _inherit = "product.category"
+    _name = "product.category"
+    _inherit = ["product.category", "pareto.write.guard"]
 
     pareto_family_id = fields.Many2one(
         "pareto.family",
@@ -28,9 +29,18 @@ class ProductCategory(models.Model):
                 category.pareto_family_id or category.parent_id.pareto_effective_family_id
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        Family = self.env["pareto.family"]
+        for vals in vals_list:
+            if vals.get("pareto_family_id"):
+                Family._check_mapping_change(self, Family.browse(vals["pareto_family_id"]))
+        return super().create(vals_list)
+
     def write(self, vals):
         if "pareto_family_id" in vals:
-            self.env["pareto.family"]._check_mapping_rights()
+            Family = self.env["pareto.family"]
+            Family._check_mapping_change(self, Family.browse(vals["pareto_family_id"]))
         result = super().write(vals)
         if "pareto_family_id" in vals or "parent_id" in vals:
             self.env["purchase.order.line"]._pareto_refresh_families(

@@ -10,12 +10,13 @@ from odoo.fields import Command
 from odoo.tools import SQL, formatLang
 
 from ..engine import compliance, suggestions
-from ..tools import distance_km_sql, local_sql
+from ..tools import distance_km_sql, local_sql, params
 from ..tools.spend import ORDER, SOURCE_BY_NAME, flush_spend, spend_lines
 
 
 class PurchaseOrder(models.Model):
-    _inherit = "purchase.order"
+    _name = "purchase.order"
+    _inherit = ["purchase.order", "pareto.write.guard"]
 
     # ------------------------------------------------------------------
     # Compliance (SME share per purchasing family)
@@ -249,6 +250,9 @@ class PurchaseOrder(models.Model):
         if vendor.pareto_is_sme or vendor.pareto_excluded:
             return []
         if figures is None:
+            # The figures read the whole company's spend, as superuser: only
+            # for an order the user may read (its company's rules included).
+            self.check_access("read")
             figures = self.sudo()._pareto_compliance_figures()
         return [
             row
@@ -405,7 +409,7 @@ class PurchaseOrder(models.Model):
         if not isinstance(self.id, int):
             return []  # suggestions come from the saved lines
         self.check_access("read")
-        limit = 5 if limit is None else int(limit)
+        limit = params.parse_int(self.env, limit, "limit", default=5, minimum=0)
         lines = self._pareto_suggestion_lines()
         if limit <= 0 or not lines:
             return []
@@ -637,7 +641,8 @@ class PurchaseOrder(models.Model):
     def _pareto_suggested_partner(self, partner_id):
         """The commercial partner ``partner_id`` if it may be suggested for
         this order; a UserError otherwise."""
-        partner = self.env["res.partner"].browse(int(partner_id)).exists()
+        partner_id = params.parse_id(self.env, partner_id, "partner_id")
+        partner = self.env["res.partner"].browse(partner_id).exists()
         partner = partner.commercial_partner_id
         if not partner:
             raise UserError(self.env._("This vendor no longer exists."))

@@ -3,7 +3,8 @@ from odoo.tools import SQL
 
 
 class PurchaseOrderLine(models.Model):
-    _inherit = "purchase.order.line"
+    _name = "purchase.order.line"
+    _inherit = ["purchase.order.line", "pareto.write.guard"]
 
     # The family spend of an order's lines in an index-only scan, for the
     # purchase history of the SME suggestions (purchase.order).

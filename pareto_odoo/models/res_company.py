@@ -5,7 +5,8 @@ from ..engine import compliance, territory
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "pareto.write.guard"]
 
     pareto_default_target = fields.Float(
         string="Default SME Target (%)",
@@ -80,9 +81,11 @@ class ResCompany(models.Model):
         "CHECK(pareto_dependency_threshold >= 0 AND pareto_dependency_threshold <= 100)",
         "The dependency threshold must be between 0 and 100%.",
     )
+    # PostgreSQL orders NaN above every number: ">= 0" alone lets it through.
     _pareto_local_radius_positive = models.Constraint(
-        "CHECK(pareto_local_radius_km >= 0)",
-        "The local radius cannot be negative.",
+        "CHECK(pareto_local_radius_km >= 0 AND pareto_local_radius_km <> 'NaN'::float8 "
+        "AND pareto_local_radius_km < 'Infinity'::float8)",
+        "The local radius must be a finite number of kilometres, 0 or more.",
     )
 
     @api.constrains("pareto_local_departments")

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools import write_guard
 
 
 class ResConfigSettings(models.TransientModel):
@@ -20,3 +22,10 @@ class ResConfigSettings(models.TransientModel):
     pareto_dependency_threshold = fields.Float(
         related="company_id.pareto_dependency_threshold", readonly=False
     )
+
+    # The settings are written once, through create (then execute): the
+    # numbers are checked there (the company's own guard checks them again).
+    @api.model_create_multi
+    def create(self, vals_list):
+        write_guard.check(self, vals_list)
+        return super().create(vals_list)

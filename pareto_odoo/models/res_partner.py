@@ -19,8 +19,10 @@ SIZE_SOURCE_SELECTION = [
     ("registry", "National registry"),
     ("import", "Import"),
 ]
-# Fields that classify a vendor: only procurement managers may change them.
-PARETO_MANAGED_FIELDS = (
+# Fields that classify a vendor company: only procurement managers change
+# them, and its contacts carry the company's values (commercial fields). The
+# names of fields not defined yet are skipped (see _pareto_field_names).
+PARETO_CLASSIFICATION_FIELDS = (
     "pareto_size",
     "pareto_size_source",
     "pareto_size_year",
@@ -28,16 +30,25 @@ PARETO_MANAGED_FIELDS = (
     "pareto_turnover",
     "pareto_balance_sheet",
     "pareto_excluded",
+    "pareto_naf_code",
     "pareto_net_result",
     "pareto_finance_year",
     "pareto_is_ess",
     "pareto_is_siae",
     "pareto_is_mission",
 )
+# What only procurement managers change: the classification, and when the
+# company was last refreshed from the registry (a later date postpones the
+# scheduled refresh).
+PARETO_MANAGED_FIELDS = (*PARETO_CLASSIFICATION_FIELDS, "pareto_registry_date")
+# What moves a partner under another commercial entity, whose classification
+# it then carries.
+COMMERCIAL_ENTITY_FIELDS = ("parent_id", "is_company")
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "pareto.write.guard"]
 
     # The SMEs and their contacts (which carry their company's size), for the
     # purchase history of the SME suggestions (purchase.order): a small partial
@@ -129,9 +140,27 @@ class ResPartner(models.Model):
     pareto_can_edit_size = fields.Boolean(compute="_compute_pareto_can_edit_size")
 
     @api.model
+    def _pareto_field_names(self, names):
+        """``names`` without those of fields this database does not have."""
+        return [fname for fname in names if fname in self._fields]
+
+    @api.model
     def _commercial_fields(self):
         # Contacts show their company's classification.
-        return [*super()._commercial_fields(), *PARETO_MANAGED_FIELDS, "pareto_naf_code"]
+        return [
+            *super()._commercial_fields(),
+            *self._pareto_field_names(PARETO_CLASSIFICATION_FIELDS),
+        ]
+
+    def _commercial_sync_to_descendants(self, fields_to_sync=None):
+        # A contact carries its company's whole classification: when a part of
+        # it changes (only changed fields are synced), the rest goes along, so
+        # that a size never reaches a contact without its source and year.
+        if fields_to_sync is not None:
+            classification = self._pareto_field_names(PARETO_CLASSIFICATION_FIELDS)
+            if not set(fields_to_sync).isdisjoint(classification):
+                fields_to_sync = set(fields_to_sync).union(classification)
+        return super()._commercial_sync_to_descendants(fields_to_sync)
 
     @api.depends("pareto_headcount", "pareto_turnover", "pareto_balance_sheet")
     def _compute_pareto_size(self):
@@ -222,16 +251,21 @@ class ResPartner(models.Model):
             return Domain.TRUE
         return local if True in value else ~local
 
+    def _pareto_is_manager(self):
+        return self.env.su or self.env.user.has_group("purchase.group_purchase_manager")
+
     def _pareto_check_managed_fields(self, vals):
         """Buyers read the classification of vendors; only procurement
-        managers change it (the commercial sync runs as superuser)."""
-        if self.env.su or self.env.user.has_group("purchase.group_purchase_manager"):
+        managers change it, on companies and contacts alike (the commercial
+        sync to contacts runs as superuser). Writing the current value is
+        not a change."""
+        names = [fname for fname in PARETO_MANAGED_FIELDS if fname in vals]
+        if not names or self._pareto_is_manager():
             return
         changed = [
             fname
-            for fname in PARETO_MANAGED_FIELDS
-            if fname in vals
-            and (
+            for fname in names
+            if (
                 any((partner[fname] or False) != (vals[fname] or False) for partner in self)
                 if self
                 else vals[fname]
@@ -246,22 +280,85 @@ class ResPartner(models.Model):
                 )
             )
 
-    @api.model
-    def _pareto_mark_manual_size(self, vals):
-        # A size entered without a source is a size set by hand.
-        if "pareto_size" in vals and "pareto_size_source" not in vals:
-            return dict(vals, pareto_size_source="manual" if vals["pareto_size"] else False)
-        return vals
+    def _pareto_classification_key(self):
+        """{partner: what its spend counts as}: its commercial entity and
+        that entity's size and exclusion."""
+        return {
+            partner: (
+                partner.commercial_partner_id.id,
+                partner.commercial_partner_id.pareto_size,
+                partner.commercial_partner_id.pareto_excluded,
+            )
+            for partner in self
+        }
+
+    def _pareto_check_commercial_entity_change(self, before):
+        """Moving a vendor under another company (``parent_id``,
+        ``is_company``) makes its purchases count with that company's size:
+        for a partner on purchase orders, only procurement managers may do
+        it when its classification changes."""
+        after = self._pareto_classification_key()
+        moved = self.filtered(lambda partner: before[partner][1:] != after[partner][1:])
+        if not moved:
+            return
+        orders = self.env["purchase.order"].sudo().with_context(active_test=False)
+        if orders.search_count([("partner_id", "child_of", moved.ids)], limit=1):
+            raise AccessError(
+                self.env._(
+                    "Only procurement managers can move %(partners)s under another company: "
+                    "its purchases would count with that company's size class.",
+                    partners=", ".join(moved.mapped("name")),
+                )
+            )
+
+    def _pareto_size_source_groups(self, vals):
+        """[(partners, vals)]: ``vals`` with the source of the size it writes.
+
+        A size set by a user without saying its source is a size set by hand
+        (``manual``). Code that writes the registry's or an import's values
+        (the registry button and refresh, the Sirene stock import, the
+        commercial sync to contacts) runs as superuser once it has checked
+        the user's rights: a size it writes without a source keeps the
+        partner's source (only changed fields are written: the registry
+        refreshing a size it set writes the size alone), and is ``manual``
+        only for a partner that has none. A size cleared clears its source.
+        """
+        if "pareto_size" not in vals or "pareto_size_source" in vals:
+            return [(self, vals)]
+        if not vals["pareto_size"]:
+            return [(self, dict(vals, pareto_size_source=False))]
+        manual = dict(vals, pareto_size_source="manual")
+        if not self.env.su:
+            return [(self, manual)]
+        unsourced = self.filtered(lambda partner: not partner.pareto_size_source)
+        groups = [(unsourced, manual), (self - unsourced, vals)]
+        return [(partners, values) for partners, values in groups if partners]
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             self._pareto_check_managed_fields(vals)
-        return super().create([self._pareto_mark_manual_size(vals) for vals in vals_list])
+        # A new partner has no source to keep: a size without one is manual.
+        return super().create(
+            [
+                dict(vals, pareto_size_source="manual" if vals["pareto_size"] else False)
+                if "pareto_size" in vals and "pareto_size_source" not in vals
+                else vals
+                for vals in vals_list
+            ]
+        )
 
     def write(self, vals):
         self._pareto_check_managed_fields(vals)
-        return super().write(self._pareto_mark_manual_size(vals))
+        guard_entity = (
+            not set(vals).isdisjoint(COMMERCIAL_ENTITY_FIELDS) and not self._pareto_is_manager()
+        )
+        before = self._pareto_classification_key() if guard_entity else None
+        for partners, values in self._pareto_size_source_groups(vals):
+            super(ResPartner, partners).write(values)
+        if guard_entity:
+            self._pareto_check_commercial_entity_change(before)
+        return True
 
     # Set-based fill of the stored columns (install, upgrade, benchmarks):
     # the engine maps each distinct value once, PostgreSQL updates the rows.

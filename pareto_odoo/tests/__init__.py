@@ -5,6 +5,12 @@ from . import test_partner_size
 from . import test_registry
 from . import test_registry_tour
 from . import test_security
+from . import test_write_guard
+from . import test_classification
+from . import test_mapping_security
+from . import test_migration
+from . import test_input_guards
+from . import test_access_matrix
 from . import test_compliance_dashboard
 from . import test_compliance_diagnostic
 from . import test_spend_report

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
@@ -29,6 +31,14 @@ class ParetoCase(TransactionCase):
             groups="base.group_user,purchase.group_purchase_manager",
             company_id=cls.company.id,
             company_ids=companies,
+        )
+        # A procurement manager who works in the first company only.
+        cls.manager_1 = new_test_user(
+            cls.env,
+            login="pareto_manager_1",
+            groups="base.group_user,purchase.group_purchase_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set([cls.company.id])],
         )
         cls.admin = new_test_user(
             cls.env,
@@ -180,3 +190,99 @@ class ParetoCase(TransactionCase):
         if post:
             bill.action_post()
         return bill
+
+    @contextmanager
+    def assertRaisesText(self, exception, text):
+        """``assertRaises`` (which rolls back what the failing call wrote, as
+        the JSON-RPC request's transaction would) whose message contains
+        ``text``."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertIn(text, str(caught.exception))
+
+
+class AccessCase(ParetoCase):
+    """Records of every Pareto model in both companies, and the roles that
+    use them, for the access matrix: a buyer and a procurement manager of
+    the first company, a procurement manager and an administrator of both
+    (working in both, as the company switcher allows)."""
+
+    ROLES = ("buyer", "manager_1", "manager", "admin")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.family_1 = cls.env["pareto.family"].create(
+            {"name": "Nord only", "code": "NORD", "company_id": cls.company.id}
+        )
+        cls.categ_2 = cls.env["product.category"].create(
+            {"name": "Sud supplies", "pareto_family_id": cls.family_company_2.id}
+        )
+        cls.product_2 = cls.env["product.product"].create(
+            {"name": "Sud item", "categ_id": cls.categ_2.id}
+        )
+        cls.contact_of_large = cls.env["res.partner"].create(
+            {"name": "Paul Durand", "parent_id": cls.vendor_large.id}
+        )
+        cls.order_1 = cls._create_order(cls.vendor_large, [(cls.laptop, 1, 1000.0)])
+        cls.rfq_1 = cls._create_order(cls.vendor_large, [(cls.laptop, 1, 500.0)], confirm=False)
+        cls.order_2 = cls._create_order(
+            cls.vendor_large, [(cls.product_2, 1, 300.0)], company=cls.company_2
+        )
+        cls.env.flush_all()
+        # The confirmations above are in the aggregates; the next ones wait
+        # in the change log.
+        cls.env["pareto.spend.delta"]._merge()
+        for company in (cls.company, cls.company_2):
+            product = cls.laptop if company == cls.company else cls.product_2
+            cls._create_order(cls.vendor_large, [(product, 1, 10.0)], company=company)
+        cls.env.flush_all()
+        cls.records = {
+            "family_shared": cls.family_it,
+            "family_1": cls.family_1,
+            "family_2": cls.family_company_2,
+            "vendor": cls.vendor_large,
+            "contact": cls.contact_of_large,
+            "rfq_1": cls.rfq_1,
+            "line_1": cls.order_1.order_line,
+            "categ_1": cls.categ_unmapped,
+            "categ_2": cls.categ_2,
+            "company_1": cls.company,
+        }
+        Alert = cls.env["pareto.compliance.alert"].sudo()
+        Job = cls.env["pareto.sirene.job"].sudo()
+        Report = cls.env["pareto.spend.report"].sudo()
+        Daily = cls.env["pareto.spend.daily"].sudo()
+        Vendor = cls.env["pareto.spend.vendor"].sudo()
+        Delta = cls.env["pareto.spend.delta"].sudo()
+        for suffix, company, order in (
+            ("1", cls.company, cls.order_1),
+            ("2", cls.company_2, cls.order_2),
+        ):
+            family = order.order_line.pareto_family_id
+            cls.records[f"alert_{suffix}"] = Alert.create(
+                {
+                    "company_id": company.id,
+                    "family_id": family.id,
+                    "period_start": "2026-01-01",
+                    "period_end": "2026-12-31",
+                }
+            )
+            job = Job.create({"name": f"Sirene {suffix}", "company_id": company.id})
+            cls.records[f"job_{suffix}"] = job
+            cls.records[f"job_line_{suffix}"] = (
+                cls.env["pareto.sirene.job.line"]
+                .sudo()
+                .create({"job_id": job.id, "kind": "closed", "siren": "552100554"})
+            )
+            cls.records[f"report_{suffix}"] = Report.search([("order_id", "=", order.id)])
+            own = [("company_id", "=", company.id), ("family_id", "=", family.id)]
+            cls.records[f"daily_{suffix}"] = Daily.search(own)
+            cls.records[f"vendor_spend_{suffix}"] = Vendor.search(own)
+            cls.records[f"delta_{suffix}"] = Delta.search(own)
+
+    @classmethod
+    def user_env(cls, role):
+        """The environment of ``role``, working in all its companies."""
+        user = getattr(cls, role)
+        return cls.env(user=user, context={"allowed_company_ids": user.company_ids.ids})

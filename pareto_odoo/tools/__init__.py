@@ -1,1 +1,3 @@
 from .sql import companies_local_sql, distance_km_sql, local_sql
+from . import write_guard
+from . import params

@@ -15,6 +15,7 @@ class ParetoRegistryDiscovery(models.TransientModel):
     (their NAF codes) in the company's territory, that are not yet partners."""
 
     _name = "pareto.registry.discovery"
+    _inherit = ["pareto.write.guard"]
     _description = "Find Local SMEs in the Company Registry"
 
     order_id = fields.Many2one("purchase.order", required=True, readonly=True, ondelete="cascade")

@@ -6,6 +6,7 @@ from ..models.res_partner import SIZE_SELECTION
 
 class ParetoRegistryDiscoveryLine(models.TransientModel):
     _name = "pareto.registry.discovery.line"
+    _inherit = ["pareto.write.guard"]
     _description = "Company Registry Candidate"
     _order = "sequence, id"
 

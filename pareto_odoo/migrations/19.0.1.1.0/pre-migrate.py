@@ -1,13 +1,21 @@
-"""19.0.1.1.0: the spend aggregates gain vendor bills and a change log.
+"""19.0.1.1.0, before the module is updated.
 
-Before the models load: drop the triggers of the former design (they wrote
-the family aggregate in place), empty that aggregate (it is rebuilt after the
-update, with its new ``source`` column), and create the new column of vendor
-bill lines empty, so that the ORM does not compute it line by line on a table
-of millions of rows (post-migrate fills it set-based)."""
+- The spend aggregates gain vendor bills and a change log: drop the triggers
+  of the former design (they wrote the family aggregate in place), empty that
+  aggregate (rebuilt by end-migrate, with its new ``source`` column), and
+  create the new column of vendor bill lines empty, so that the ORM does not
+  compute it line by line on a table of millions of rows (end-migrate fills
+  it set-based).
+- Clear the local radii that are not finite numbers (a NaN radius made every
+  geolocated vendor local), so that the stricter CHECK constraint of
+  res.company can be added."""
+
+import logging
 
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, table_exists
+
+_logger = logging.getLogger(__name__)
 
 LEGACY_TRIGGERS = (
     ("pareto_spend_daily_lines_insert", "purchase_order_line"),
@@ -26,6 +34,8 @@ LEGACY_FUNCTIONS = (
 
 
 def migrate(cr, version):
+    if not version:
+        return
     for trigger, table in LEGACY_TRIGGERS:
         cr.execute(
             SQL("DROP TRIGGER IF EXISTS %s ON %s", SQL.identifier(trigger), SQL.identifier(table))
@@ -36,3 +46,12 @@ def migrate(cr, version):
         cr.execute(SQL("DELETE FROM pareto_spend_daily"))
     if not column_exists(cr, "account_move_line", "pareto_family_id"):
         create_column(cr, "account_move_line", "pareto_family_id", "int4")
+    cr.execute(
+        SQL(
+            """UPDATE res_company SET pareto_local_radius_km = 0
+            WHERE pareto_local_radius_km = 'NaN'::float8
+               OR pareto_local_radius_km IN ('Infinity'::float8, '-Infinity'::float8)"""
+        )
+    )
+    if cr.rowcount:
+        _logger.info("Pareto: local radius reset to 0 on %s companies (not a number).", cr.rowcount)
