@@ -8,6 +8,7 @@ from . import pareto_sirene_job_line
 from . import product_category
 from . import product_template
 from . import purchase_order
+from . import pareto_suggestions
 from . import purchase_order_line
 from . import account_move_line
 from . import res_company

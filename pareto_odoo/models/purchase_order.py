@@ -1,17 +1,15 @@
 from collections import defaultdict
 
 import pytz
-from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tools import SQL, formatLang
+from odoo.tools import formatLang
 
 from ..engine import compliance, suggestions
-from ..tools import distance_km_sql, local_sql, params
-from ..tools.spend import ORDER, SOURCE_BY_NAME, flush_spend, spend_lines
+from ..tools import params
 
 
 class PurchaseOrder(models.Model):
@@ -357,13 +355,11 @@ class PurchaseOrder(models.Model):
     # Suggestions of SMEs
     # ------------------------------------------------------------------
 
-    # Spend history window of the "family_history" suggestions, and the states
-    # in which an order is still a request for quotation.
-    _pareto_suggestion_months = 24
+    # The states in which an order is still a request for quotation.
     _pareto_rfq_states = ("draft", "sent", "to approve")
 
     # The confirmed orders of a company in a date window, with what the
-    # suggestions' history needs, in an index-only scan.
+    # suggestions' history needs, in an index-only scan (pareto.suggestions).
     _pareto_purchase_company_date_idx = models.Index(
         "(company_id, date_approve) INCLUDE (id, partner_id, currency_rate) "
         "WHERE state = 'purchase'"
@@ -387,6 +383,7 @@ class PurchaseOrder(models.Model):
         readonly=True,
         help="Requests for quotation sent to suggested SMEs for the same lines.",
     )
+    pareto_alternatives_tab = fields.Boolean(compute="_compute_pareto_alternatives_tab")
 
     @api.readonly
     def get_pareto_suggestions(self, limit=5):
@@ -410,204 +407,7 @@ class PurchaseOrder(models.Model):
             return []  # suggestions come from the saved lines
         self.check_access("read")
         limit = params.parse_int(self.env, limit, "limit", default=5, minimum=0)
-        lines = self._pareto_suggestion_lines()
-        if limit <= 0 or not lines:
-            return []
-        # Only the few fields used below (not every column of these models).
-        self.fetch(["company_id", "partner_id", "currency_id"])
-        self.partner_id.fetch(["commercial_partner_id"])
-        self.company_id.fetch(["partner_id", "pareto_local_departments", "pareto_local_radius_km"])
-        self.company_id.partner_id.fetch(["partner_latitude", "partner_longitude"])
-        families = sorted({family_id for _template_id, family_id, _qty in lines.values()})
-        candidates = self._pareto_supplier_candidates(lines)
-        candidates += self._pareto_history_candidates(families)
-        return suggestions.rank_candidates(
-            candidates,
-            limit=limit,
-            exclude_partner_ids=self.partner_id.commercial_partner_id.ids,
-        )
-
-    def _pareto_suggestion_lines(self):
-        """{product_id: (template_id, family_id, quantity)} of the saved
-        lines of the order that have a family (one small query)."""
-        self.env["purchase.order.line"].flush_model(
-            ["order_id", "product_id", "pareto_family_id", "product_qty", "display_type"]
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT line.product_id, product.product_tmpl_id,
-                       MIN(line.pareto_family_id), SUM(line.product_qty)
-                  FROM purchase_order_line line
-                  JOIN product_product product ON product.id = line.product_id
-                 WHERE line.order_id = %s
-                   AND line.display_type IS NULL
-                   AND line.pareto_family_id IS NOT NULL
-                 GROUP BY line.product_id, product.product_tmpl_id
-                """,
-                self.id,
-            )
-        )
-        return {
-            product_id: (template_id, family_id, quantity)
-            for product_id, template_id, family_id, quantity in self.env.cr.fetchall()
-        }
-
-    def _pareto_vendor_sql(self, alias):
-        """SQL of the candidate columns of the commercial partner ``alias``
-        and of the condition that makes it a possible suggestion."""
-        company = self.company_id
-        origin = company.partner_id
-        latitude = SQL.identifier(alias, "partner_latitude")
-        longitude = SQL.identifier(alias, "partner_longitude")
-        if origin.partner_latitude or origin.partner_longitude:
-            distance = distance_km_sql(
-                latitude, longitude, origin.partner_latitude, origin.partner_longitude
-            )
-        else:
-            distance = SQL("NULL::float8")
-        is_local = local_sql(
-            company,
-            SQL.identifier(alias, "pareto_department"),
-            latitude,
-            longitude,
-        )
-        columns = SQL(
-            """%(vendor)s AS partner_id, %(name)s AS name, %(size)s AS pareto_size,
-               %(is_local)s AS is_local, %(distance)s AS distance_km""",
-            vendor=SQL.identifier(alias, "id"),
-            name=SQL.identifier(alias, "name"),
-            size=SQL.identifier(alias, "pareto_size"),
-            is_local=is_local,
-            distance=distance,
-        )
-        condition = SQL(
-            """%(active)s AND %(sme)s AND %(excluded)s IS NOT TRUE
-               AND (%(company)s IS NULL OR %(company)s = %(company_id)s)
-               AND %(vendor)s != %(own_vendor)s""",
-            active=SQL.identifier(alias, "active"),
-            sme=SQL.identifier(alias, "pareto_is_sme"),
-            excluded=SQL.identifier(alias, "pareto_excluded"),
-            company=SQL.identifier(alias, "company_id"),
-            company_id=company.id,
-            vendor=SQL.identifier(alias, "id"),
-            own_vendor=self.partner_id.commercial_partner_id.id or 0,
-        )
-        return columns, condition
-
-    def _pareto_supplier_candidates(self, lines):
-        """Candidates of the SMEs whose price list has one of the order's
-        products: one per vendor and product, with the entry Odoo would pick
-        for the quantity (sequence, then largest minimum quantity reached)."""
-        columns, condition = self._pareto_vendor_sql("vendor")
-        product_ids = list(lines)
-        today = fields.Date.context_today(self)
-        self.env["product.supplierinfo"].flush_model()
-        self.env["res.partner"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT ON (vendor.id, line.product_id)
-                       %(columns)s,
-                       line.family_id,
-                       (info.price * (1 - COALESCE(info.discount, 0) / 100))::float8 AS price,
-                       info.currency_id,
-                       info.delay
-                  FROM unnest(%(products)s::int4[], %(templates)s::int4[],
-                              %(families)s::int4[], %(quantities)s::float8[])
-                       AS line(product_id, template_id, family_id, quantity)
-                  JOIN product_supplierinfo info
-                    ON info.product_tmpl_id = line.template_id
-                   AND (info.product_id IS NULL OR info.product_id = line.product_id)
-                  JOIN res_partner contact ON contact.id = info.partner_id
-                  JOIN res_partner vendor ON vendor.id = contact.commercial_partner_id
-                 WHERE contact.active
-                   AND (info.company_id IS NULL OR info.company_id = %(company_id)s)
-                   AND (info.date_start IS NULL OR info.date_start <= %(today)s)
-                   AND (info.date_end IS NULL OR info.date_end >= %(today)s)
-                   AND %(condition)s
-                 ORDER BY vendor.id, line.product_id, info.min_qty <= line.quantity DESC,
-                          info.sequence, info.min_qty DESC, info.price, info.id
-                """,
-                columns=columns,
-                condition=condition,
-                products=product_ids,
-                templates=[lines[product_id][0] for product_id in product_ids],
-                families=[lines[product_id][1] for product_id in product_ids],
-                quantities=[lines[product_id][2] for product_id in product_ids],
-                company_id=self.company_id.id,
-                today=today,
-            )
-        )
-        rows = self.env.cr.dictfetchall()
-        currencies = self.env["res.currency"].browse({row["currency_id"] for row in rows})
-        for row in rows:
-            currency = currencies.browse(row.pop("currency_id"))
-            if currency and currency != self.currency_id and row["price"] is not None:
-                row["price"] = currency._convert(
-                    row["price"], self.currency_id, self.company_id, today
-                )
-        return [suggestions.Candidate(reason=suggestions.SUPPLIES_PRODUCT, **row) for row in rows]
-
-    def _pareto_history_candidates(self, family_ids):
-        """Candidates of the SMEs the company bought from in the order's
-        families over the last 24 months (its confirmed orders, or its bills
-        on the invoiced basis), aggregated in PostgreSQL: one row per vendor,
-        with its family of largest spend and that spend (company currency) as
-        volume, which is what the engine keeps of a vendor's several history
-        entries (same locality, reason, distance and price: the largest
-        volume wins).
-
-        Driven by the company's confirmed orders of the window (partial index
-        on purchase_order) whose partner is an SME (partial index on
-        res_partner: contacts carry their company's size), then their lines
-        (covering partial index on purchase_order_line): it reads the SMEs'
-        orders, not every line of the families, and no table but the vendors'."""
-        columns, condition = self._pareto_vendor_sql("vendor")
-        since = fields.Datetime.now() - relativedelta(months=self._pareto_suggestion_months)
-        source = SOURCE_BY_NAME[self.company_id._pareto_spend_source()]
-        if source is ORDER:
-            window = SQL(
-                "head.state = 'purchase' AND head.date_approve >= %s AND contact.pareto_is_sme",
-                since,
-            )
-        else:
-            window = SQL("head.invoice_date >= %s AND vendor.pareto_is_sme", since.date())
-        flush_spend(self.env)
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH spend AS (
-                    SELECT vendor_id, family_id, SUM(amount)::float8 AS volume
-                      FROM (%(lines)s) line
-                     GROUP BY vendor_id, family_id
-                ), best AS (
-                    SELECT DISTINCT ON (vendor_id) vendor_id, family_id, volume
-                      FROM spend
-                     ORDER BY vendor_id, volume DESC, family_id
-                )
-                SELECT %(columns)s, best.family_id, best.volume
-                  FROM best
-                  JOIN res_partner vendor ON vendor.id = best.vendor_id
-                 WHERE %(condition)s
-                """,
-                lines=spend_lines(
-                    source,
-                    condition=SQL(
-                        "head.company_id = %s AND %s AND line.pareto_family_id = ANY(%s::int4[])",
-                        self.company_id.id,
-                        window,
-                        list(family_ids),
-                    ),
-                ),
-                columns=columns,
-                condition=condition,
-            )
-        )
-        return [
-            suggestions.Candidate(reason=suggestions.FAMILY_HISTORY, **row)
-            for row in self.env.cr.dictfetchall()
-        ]
+        return self.env["pareto.suggestions"]._suggestions(self, limit)
 
     @api.readonly
     def get_pareto_suggestions_panel(self, limit=5):
@@ -689,11 +489,12 @@ class PurchaseOrder(models.Model):
                 )
             )
         partner = self._pareto_suggested_partner(partner_id)
-        alternative = (
-            self.env["purchase.order"]
-            .with_company(self.company_id)
-            .create(self._pareto_alternative_values(partner))
-        )
+        Order = self.env["purchase.order"].with_company(self.company_id)
+        if self._pareto_requisition_alternatives():
+            # purchase_requisition groups the alternatives of an order (its
+            # Alternatives tab, comparison of lines): join that group.
+            Order = Order.with_context(origin_po_id=self.id)
+        alternative = Order.create(self._pareto_alternative_values(partner))
         alternative.onchange_partner_id()
         alternative.order_line._compute_tax_id()
         return {
@@ -704,6 +505,17 @@ class PurchaseOrder(models.Model):
             "view_mode": "form",
             "target": "current",
         }
+
+    @api.model
+    def _pareto_requisition_alternatives(self):
+        """Whether ``purchase_requisition`` (installed) keeps the alternatives
+        of orders: then the SME alternatives join its groups and its tab shows
+        them, instead of this addon's own."""
+        return "alternative_po_ids" in self._fields
+
+    @api.depends_context("uid")
+    def _compute_pareto_alternatives_tab(self):
+        self.pareto_alternatives_tab = not self._pareto_requisition_alternatives()
 
     def _pareto_alternative_values(self, partner):
         self.ensure_one()

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
@@ -398,6 +400,26 @@ class TestSuggestions(ParetoCase):
         self.assertEqual(len(self.order.pareto_alternative_ids), 2)
         self.assertEqual(self.order.state, "draft")
         self.assertEqual(self.order.partner_id, self.vendor_large)
+
+    def test_alternatives_join_purchase_requisition_groups_when_installed(self):
+        Order = type(self.env["purchase.order"])
+        self.assertTrue(self.order.pareto_alternatives_tab)  # no purchase_requisition here
+        contexts = []
+        create = Order.create
+
+        def spy(records, vals_list):
+            contexts.append(dict(records.env.context))
+            return create(records, vals_list)
+
+        with (
+            patch.object(Order, "_pareto_requisition_alternatives", lambda self: True),
+            patch.object(Order, "create", spy),
+        ):
+            self.order.action_pareto_request_quotation(self.sme_paris.id)
+            self.order.invalidate_recordset(["pareto_alternatives_tab"])
+            self.assertFalse(self.order.pareto_alternatives_tab)
+        # purchase_requisition groups orders created with origin_po_id.
+        self.assertEqual(contexts[0].get("origin_po_id"), self.order.id)
 
     def test_request_quotation_refused(self):
         with self.assertRaises(UserError):

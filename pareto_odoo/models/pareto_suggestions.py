@@ -1,0 +1,246 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..engine import suggestions
+from ..tools import distance_km_sql, local_sql
+from ..tools.spend import ORDER, SOURCE_BY_NAME, flush_spend, spend_lines
+
+# Spend history window of the "family_history" suggestions.
+HISTORY_MONTHS = 24
+
+
+class ParetoSuggestions(models.AbstractModel):
+    """The SMEs that could take a purchase order: the candidates are
+    gathered in PostgreSQL (vendors supplying the order's products, vendors
+    the company bought from in its families), their prices follow Odoo's own
+    seller selection, and the engine ranks them
+    (:func:`pareto_odoo.engine.suggestions.rank_candidates`).
+    ``purchase.order.get_pareto_suggestions()`` is the public entry point."""
+
+    _name = "pareto.suggestions"
+    _description = "SME Suggestions for a Purchase Order"
+
+    @api.model
+    def _suggestions(self, order, limit):
+        """The best ``limit`` suggestions for ``order`` (access checked by the
+        caller), as dicts with the keys of DESIGN.md."""
+        lines = self._order_lines(order)
+        if limit <= 0 or not lines:
+            return []
+        # Only the few fields used below (not every column of these models).
+        order.fetch(["company_id", "partner_id", "currency_id"])
+        order.partner_id.fetch(["commercial_partner_id"])
+        company = order.company_id
+        company.fetch(
+            ["partner_id", "pareto_local_departments", "pareto_local_radius_km",
+             "pareto_spend_basis"]
+        )  # fmt: skip
+        company.partner_id.fetch(["partner_latitude", "partner_longitude"])
+        families = sorted({family_id for _product, family_id, _qty in lines.values()})
+        candidates = self._supplier_candidates(order, lines)
+        candidates += self._history_candidates(order, families)
+        return suggestions.rank_candidates(
+            candidates,
+            limit=limit,
+            exclude_partner_ids=order.partner_id.commercial_partner_id.ids,
+        )
+
+    @api.model
+    def _order_lines(self, order):
+        """{product_id: (product, family_id, quantity in the product's unit)}
+        of the saved lines of ``order`` that have a family (one small query)."""
+        self.env["purchase.order.line"].flush_model(
+            ["order_id", "product_id", "pareto_family_id", "product_uom_qty", "display_type"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line.product_id, MIN(line.pareto_family_id), SUM(line.product_uom_qty)
+                  FROM purchase_order_line line
+                 WHERE line.order_id = %s
+                   AND line.display_type IS NULL
+                   AND line.pareto_family_id IS NOT NULL
+                 GROUP BY line.product_id
+                """,
+                order.id,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        products = self.env["product.product"].browse([row[0] for row in rows])
+        return {
+            product.id: (product, family_id, quantity)
+            for product, (_id, family_id, quantity) in zip(products, rows, strict=True)
+        }
+
+    @api.model
+    def _vendor_sql(self, order, alias):
+        """SQL of the candidate columns of the commercial partner ``alias``
+        and of the condition that makes it a possible suggestion for
+        ``order``."""
+        company = order.company_id
+        origin = company.partner_id
+        latitude = SQL.identifier(alias, "partner_latitude")
+        longitude = SQL.identifier(alias, "partner_longitude")
+        if origin.partner_latitude or origin.partner_longitude:
+            distance = distance_km_sql(
+                latitude, longitude, origin.partner_latitude, origin.partner_longitude
+            )
+        else:
+            distance = SQL("NULL::float8")
+        is_local = local_sql(
+            company, SQL.identifier(alias, "pareto_department"), latitude, longitude
+        )
+        columns = SQL(
+            """%(vendor)s AS partner_id, %(name)s AS name, %(size)s AS pareto_size,
+               %(is_local)s AS is_local, %(distance)s AS distance_km""",
+            vendor=SQL.identifier(alias, "id"),
+            name=SQL.identifier(alias, "name"),
+            size=SQL.identifier(alias, "pareto_size"),
+            is_local=is_local,
+            distance=distance,
+        )
+        condition = SQL(
+            """%(active)s AND %(sme)s AND %(excluded)s IS NOT TRUE
+               AND (%(company)s IS NULL OR %(company)s = %(company_id)s)
+               AND %(vendor)s != %(own_vendor)s""",
+            active=SQL.identifier(alias, "active"),
+            sme=SQL.identifier(alias, "pareto_is_sme"),
+            excluded=SQL.identifier(alias, "pareto_excluded"),
+            company=SQL.identifier(alias, "company_id"),
+            company_id=company.id,
+            vendor=SQL.identifier(alias, "id"),
+            own_vendor=order.partner_id.commercial_partner_id.id or 0,
+        )
+        return columns, condition
+
+    @api.model
+    def _supplier_candidates(self, order, lines):
+        """Candidates of the SMEs whose price list has one of the order's
+        products, one per vendor and product, with the price and lead time
+        of the entry Odoo itself would pick (``_select_seller``: quantity
+        and unit, validity dates, discount; when the quantity is below every
+        minimum of the vendor, its best entry regardless of quantity), in the
+        order's currency."""
+        columns, condition = self._vendor_sql(order, "vendor")
+        product_ids = list(lines)
+        today = fields.Date.context_today(self)
+        self.env["product.supplierinfo"].flush_model()
+        self.env["res.partner"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT %(columns)s, line.product_id, line.family_id
+                  FROM unnest(%(products)s::int4[], %(families)s::int4[])
+                       AS line(product_id, family_id)
+                  JOIN product_product product ON product.id = line.product_id
+                  JOIN product_supplierinfo info
+                    ON info.product_tmpl_id = product.product_tmpl_id
+                   AND (info.product_id IS NULL OR info.product_id = line.product_id)
+                  JOIN res_partner contact ON contact.id = info.partner_id
+                  JOIN res_partner vendor ON vendor.id = contact.commercial_partner_id
+                 WHERE contact.active
+                   AND (info.company_id IS NULL OR info.company_id = %(company_id)s)
+                   AND (info.date_start IS NULL OR info.date_start <= %(today)s)
+                   AND (info.date_end IS NULL OR info.date_end >= %(today)s)
+                   AND %(condition)s
+                """,
+                columns=columns,
+                condition=condition,
+                products=product_ids,
+                families=[lines[product_id][1] for product_id in product_ids],
+                company_id=order.company_id.id,
+                today=today,
+            )
+        )
+        candidates = []
+        for row in self.env.cr.dictfetchall():
+            product, _family, quantity = lines[row.pop("product_id")]
+            price, delay = self._seller_terms(order, product, row["partner_id"], quantity, today)
+            candidates.append(
+                suggestions.Candidate(
+                    reason=suggestions.SUPPLIES_PRODUCT, price=price, delay=delay, **row
+                )
+            )
+        return candidates
+
+    @api.model
+    def _seller_terms(self, order, product, vendor_id, quantity, today):
+        """(price per unit of the product, after discount, in the order's
+        currency; lead time in days) of the price list entry Odoo picks for
+        the vendor, or (None, None) when it has none."""
+        vendor = self.env["res.partner"].browse(vendor_id)
+        product = product.with_company(order.company_id)
+        select = {"partner_id": vendor, "date": today, "uom_id": product.uom_id,
+                  "params": {"order_id": order}}  # fmt: skip
+        seller = product._select_seller(quantity=quantity, **select) or product._select_seller(
+            quantity=None, **select
+        )
+        if not seller:
+            return None, None
+        price = seller.currency_id._convert(
+            seller.price_discounted, order.currency_id, order.company_id, today, round=False
+        )
+        return price, seller.delay
+
+    @api.model
+    def _history_candidates(self, order, family_ids):
+        """Candidates of the SMEs the company bought from in the order's
+        families over the last 24 months (its confirmed orders, or its bills
+        on the invoiced basis), aggregated in PostgreSQL: one row per vendor,
+        with its family of largest spend and that spend (company currency) as
+        volume, which is what the engine keeps of a vendor's several history
+        entries (same locality, reason, distance and price: the largest
+        volume wins).
+
+        Driven by the company's confirmed orders of the window (partial index
+        on purchase_order) whose partner is an SME (partial index on
+        res_partner: contacts carry their company's size), then their lines
+        (covering partial index on purchase_order_line): it reads the SMEs'
+        orders, not every line of the families, and no table but the vendors'."""
+        columns, condition = self._vendor_sql(order, "vendor")
+        since = fields.Datetime.now() - relativedelta(months=HISTORY_MONTHS)
+        source = SOURCE_BY_NAME[order.company_id._pareto_spend_source()]
+        if source is ORDER:
+            window = SQL(
+                "head.state = 'purchase' AND head.date_approve >= %s AND contact.pareto_is_sme",
+                since,
+            )
+        else:
+            window = SQL("head.invoice_date >= %s AND vendor.pareto_is_sme", since.date())
+        flush_spend(self.env)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH spend AS (
+                    SELECT vendor_id, family_id, SUM(amount)::float8 AS volume
+                      FROM (%(lines)s) line
+                     GROUP BY vendor_id, family_id
+                ), best AS (
+                    SELECT DISTINCT ON (vendor_id) vendor_id, family_id, volume
+                      FROM spend
+                     ORDER BY vendor_id, volume DESC, family_id
+                )
+                SELECT %(columns)s, best.family_id, best.volume
+                  FROM best
+                  JOIN res_partner vendor ON vendor.id = best.vendor_id
+                 WHERE %(condition)s
+                """,
+                lines=spend_lines(
+                    source,
+                    condition=SQL(
+                        "head.company_id = %s AND %s AND line.pareto_family_id = ANY(%s::int4[])",
+                        order.company_id.id,
+                        window,
+                        list(family_ids),
+                    ),
+                ),
+                columns=columns,
+                condition=condition,
+            )
+        )
+        return [
+            suggestions.Candidate(reason=suggestions.FAMILY_HISTORY, **row)
+            for row in self.env.cr.dictfetchall()
+        ]
