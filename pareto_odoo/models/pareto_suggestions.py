@@ -131,7 +131,8 @@ class ParetoSuggestions(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT DISTINCT %(columns)s, line.product_id, line.family_id
+                SELECT %(columns)s, line.product_id, line.family_id,
+                       array_agg(DISTINCT info.partner_id) AS seller_ids
                   FROM unnest(%(products)s::int4[], %(families)s::int4[])
                        AS line(product_id, family_id)
                   JOIN product_product product ON product.id = line.product_id
@@ -145,6 +146,7 @@ class ParetoSuggestions(models.AbstractModel):
                    AND (info.date_start IS NULL OR info.date_start <= %(today)s)
                    AND (info.date_end IS NULL OR info.date_end >= %(today)s)
                    AND %(condition)s
+                 GROUP BY vendor.id, line.product_id, line.family_id
                 """,
                 columns=columns,
                 condition=condition,
@@ -157,7 +159,9 @@ class ParetoSuggestions(models.AbstractModel):
         candidates = []
         for row in self.env.cr.dictfetchall():
             product, _family, quantity = lines[row.pop("product_id")]
-            price, delay = self._seller_terms(order, product, row["partner_id"], quantity, today)
+            price, delay = self._seller_terms(
+                order, product, row.pop("seller_ids"), quantity, today
+            )
             candidates.append(
                 suggestions.Candidate(
                     reason=suggestions.SUPPLIES_PRODUCT, price=price, delay=delay, **row
@@ -166,23 +170,33 @@ class ParetoSuggestions(models.AbstractModel):
         return candidates
 
     @api.model
-    def _seller_terms(self, order, product, vendor_id, quantity, today):
+    def _seller_terms(self, order, product, seller_ids, quantity, today):
         """(price per unit of the product, after discount, in the order's
-        currency; lead time in days) of the price list entry Odoo picks for
-        the vendor, or (None, None) when it has none."""
-        vendor = self.env["res.partner"].browse(vendor_id)
-        product = product.with_company(order.company_id)
-        select = {"partner_id": vendor, "date": today, "uom_id": product.uom_id,
-                  "params": {"order_id": order}}  # fmt: skip
-        seller = product._select_seller(quantity=quantity, **select) or product._select_seller(
-            quantity=None, **select
-        )
-        if not seller:
+        currency; lead time in days) of the price list entry Odoo would pick
+        ordering from the vendor (its company or one of its contacts: the
+        ``seller_ids`` that have an entry; the cheapest wins, as in Odoo), or
+        (None, None) when none applies.
+
+        As superuser: the caller checked the order; the vendors are those
+        the order's company may use, whose contacts the user may not all see."""
+        product = product.with_company(order.company_id).sudo()
+        sellers = self.env["product.supplierinfo"].sudo()
+        for partner in self.env["res.partner"].sudo().browse(seller_ids):
+            select = {"partner_id": partner, "date": today, "uom_id": product.uom_id,
+                      "params": {"order_id": order}}  # fmt: skip
+            sellers |= product._select_seller(quantity=quantity, **select) or (
+                product._select_seller(quantity=None, **select)
+            )
+        if not sellers:
             return None, None
-        price = seller.currency_id._convert(
-            seller.price_discounted, order.currency_id, order.company_id, today, round=False
-        )
-        return price, seller.delay
+        prices = {
+            seller: seller.currency_id._convert(
+                seller.price_discounted, order.currency_id, order.company_id, today, round=False
+            )
+            for seller in sellers
+        }
+        seller = min(sellers, key=lambda seller: (prices[seller], seller.sequence, seller.id))
+        return prices[seller], seller.delay
 
     @api.model
     def _history_candidates(self, order, family_ids):

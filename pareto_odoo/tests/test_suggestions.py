@@ -401,6 +401,23 @@ class TestSuggestions(ParetoCase):
         self.assertEqual(self.order.state, "draft")
         self.assertEqual(self.order.partner_id, self.vendor_large)
 
+    def test_price_follows_odoo_seller_selection(self):
+        """Minimum quantity, discount and validity: the entry Odoo picks."""
+
+        def price():
+            rows = self.order.get_pareto_suggestions(limit=50)
+            return {row["partner_id"]: row["price"] for row in rows}[self.sme_montreuil.id]
+
+        bulk = self._supply(self.sme_montreuil, self.cleaning, 90.0)
+        bulk.write({"min_qty": 5.0, "discount": 10.0})
+        self.assertEqual(price(), 100.0)  # 1 unit ordered: below the minimum of 5
+        self.order.order_line.filtered(
+            lambda line: line.product_id == self.cleaning
+        ).product_qty = 6
+        self.assertAlmostEqual(price(), 81.0)  # 90 less 10%
+        bulk.date_end = fields.Date.subtract(fields.Date.context_today(self.order), days=1)
+        self.assertEqual(price(), 100.0)  # expired
+
     def test_alternatives_join_purchase_requisition_groups_when_installed(self):
         Order = type(self.env["purchase.order"])
         self.assertTrue(self.order.pareto_alternatives_tab)  # no purchase_requisition here
