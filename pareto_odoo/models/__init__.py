@@ -17,6 +17,7 @@ from . import res_partner
 
 # Last: the aggregates, then the change log whose init() installs the
 # triggers that read columns added by the models above.
+from . import pareto_spend_mixin
 from . import pareto_spend_daily
 from . import pareto_spend_vendor
 from . import pareto_spend_delta

@@ -1,7 +1,8 @@
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import SQL
 
 from ..engine import accounts
+from .pareto_family import line_family_field
 
 BILL_TYPES = ("in_invoice", "in_refund")
 
@@ -11,17 +12,9 @@ class AccountMoveLine(models.Model):
     _inherit = ["account.move.line", "pareto.write.guard"]
 
     # Stored so that spend aggregates are a plain GROUP BY, for vendor bill
-    # lines only (other journal items keep it empty). Its dependencies on the
-    # mappings (categories, product overrides, account prefixes) are not
-    # declared: a mapping change updates existing lines in one SQL statement
-    # (see _pareto_refresh_families), as for purchase lines.
-    pareto_family_id = fields.Many2one(
-        "pareto.family",
-        string="Purchasing Family",
-        compute="_compute_pareto_family_id",
-        store=True,
-        index="btree_not_null",
-        ondelete="set null",
+    # lines only (other journal items keep it empty); account prefixes are
+    # mappings too.
+    pareto_family_id = line_family_field(
         help="Family of a vendor bill line: its purchase order line's; else its product's "
         "(override, then category); else the family whose account prefixes match its account.",
     )

@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.spend import ORDER, SOURCE_BY_NAME, Buckets, flush_spend, spend_lines
-from .pareto_spend_delta import SOURCE_SELECTION
 
 
 class ParetoSpendDaily(models.Model):
@@ -20,20 +19,12 @@ class ParetoSpendDaily(models.Model):
     """
 
     _name = "pareto.spend.daily"
+    _inherit = ["pareto.spend.mixin"]
     _description = "Daily Spend per Purchasing Family"
     _log_access = False
     _order = "day desc, id"
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
-    family_id = fields.Many2one(
-        "pareto.family",
-        string="Purchasing Family",
-        required=True,
-        readonly=True,
-        ondelete="cascade",
-    )
-    day = fields.Date(required=True, readonly=True)
-    source = fields.Selection(SOURCE_SELECTION, required=True, readonly=True)
+    family_id = fields.Many2one(required=True)
     total = fields.Float(string="Spend", digits=(16, 6), readonly=True)
     sme_total = fields.Float(string="SME Spend", digits=(16, 6), readonly=True)
 

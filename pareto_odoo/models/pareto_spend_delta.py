@@ -1,11 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..engine.compliance import SOURCE_BILL, SOURCE_ORDER
 from ..tools import spend_triggers
 from ..tools.spend import SOURCES, spend_lines
-
-SOURCE_SELECTION = [(SOURCE_ORDER, "Purchase order"), (SOURCE_BILL, "Vendor bill")]
 
 
 class ParetoSpendDelta(models.Model):
@@ -23,15 +20,12 @@ class ParetoSpendDelta(models.Model):
     """
 
     _name = "pareto.spend.delta"
+    _inherit = ["pareto.spend.mixin"]
     _description = "Spend Change Not Merged Yet"
     _log_access = False
     _order = "id"
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
-    family_id = fields.Many2one("pareto.family", readonly=True, ondelete="cascade")
     partner_id = fields.Many2one("res.partner", required=True, readonly=True, ondelete="cascade")
-    day = fields.Date(required=True, readonly=True)
-    source = fields.Selection(SOURCE_SELECTION, required=True, readonly=True)
     amount = fields.Float(string="Spend", digits=(16, 6), readonly=True)
     total = fields.Float(string="Family Spend", digits=(16, 6), readonly=True)
     sme_total = fields.Float(string="SME Spend", digits=(16, 6), readonly=True)

@@ -5,7 +5,6 @@ from odoo.tools import SQL
 
 from ..tools import companies_local_sql
 from ..tools.spend import SOURCE_BY_NAME, Buckets, flush_spend, spend_lines
-from .pareto_spend_delta import SOURCE_SELECTION
 
 
 class ParetoSpendVendor(models.Model):
@@ -19,17 +18,12 @@ class ParetoSpendVendor(models.Model):
     """
 
     _name = "pareto.spend.vendor"
+    _inherit = ["pareto.spend.mixin"]
     _description = "Daily Spend per Vendor and Purchasing Family"
     _log_access = False
     _order = "day desc, id"
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
-    family_id = fields.Many2one(
-        "pareto.family", string="Purchasing Family", readonly=True, ondelete="cascade"
-    )
     partner_id = fields.Many2one("res.partner", required=True, readonly=True, ondelete="cascade")
-    day = fields.Date(required=True, readonly=True)
-    source = fields.Selection(SOURCE_SELECTION, required=True, readonly=True)
     amount = fields.Float(string="Spend", digits=(16, 6), readonly=True)
 
     _key_uniq = models.UniqueIndex(

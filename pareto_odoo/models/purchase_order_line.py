@@ -1,5 +1,7 @@
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import SQL
+
+from .pareto_family import line_family_field
 
 
 class PurchaseOrderLine(models.Model):
@@ -14,18 +16,8 @@ class PurchaseOrderLine(models.Model):
         "AND is_downpayment IS NOT TRUE"
     )
 
-    # Stored so that spend aggregates are a plain GROUP BY. Its dependencies on
-    # the product's and category's families are deliberately not declared: a
-    # mapping change updates existing lines in one SQL statement instead of
-    # recomputing millions of lines one by one (see _pareto_refresh_families).
-    pareto_family_id = fields.Many2one(
-        "pareto.family",
-        string="Purchasing Family",
-        compute="_compute_pareto_family_id",
-        store=True,
-        index="btree_not_null",
-        ondelete="set null",
-    )
+    # Stored so that spend aggregates are a plain GROUP BY.
+    pareto_family_id = line_family_field()
 
     @api.depends("product_id", "company_id", "display_type")
     def _compute_pareto_family_id(self):

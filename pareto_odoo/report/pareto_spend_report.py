@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..models.pareto_spend_delta import SOURCE_SELECTION
+from ..models.pareto_spend_mixin import SOURCE_SELECTION
 from ..models.res_partner import SIZE_SELECTION
 from ..tools import companies_local_sql
 from ..tools.spend import BILL, ORDER, spend_lines

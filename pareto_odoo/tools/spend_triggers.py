@@ -162,19 +162,25 @@ def _function(name, body, returns="NULL"):
     )
 
 
-def _lines_function(source, bulk_rows):
-    """Lines inserted, updated or deleted: add the new rows' spend, subtract
-    the old rows'."""
-    changed_old = _changed_rows(source.line_columns, "old_rows")
-    changed_new = _changed_rows(source.line_columns, "new_rows")
-    update = delta_rows(
+def _update_deltas(source, table):
+    """Deltas of an UPDATE of the source's lines or headers (``table``:
+    "line" or "head"): the spend of the changed rows as it was (minus) and
+    as it is (plus)."""
+    columns = source.line_columns if table == "line" else source.head_columns
+    relation = "lines" if table == "line" else "heads"
+    return delta_rows(
         SQL(
             "%s UNION ALL %s",
-            spend_lines(source, lines=changed_old, sign=-1),
-            spend_lines(source, lines=changed_new),
+            spend_lines(source, **{relation: _changed_rows(columns, "old_rows")}, sign=-1),
+            spend_lines(source, **{relation: _changed_rows(columns, "new_rows")}),
         ),
         source,
     )
+
+
+def _lines_function(source, bulk_rows):
+    """Lines inserted, updated or deleted: add the new rows' spend, subtract
+    the old rows'."""
     body = SQL(
         """
         IF TG_OP = 'INSERT' THEN
@@ -193,7 +199,10 @@ def _lines_function(source, bulk_rows):
             "old_rows",
             bulk_rows,
         ),
-        update=_if_changed(source.line_columns, _log_or_merge(update, "new_rows", bulk_rows)),
+        update=_if_changed(
+            source.line_columns,
+            _log_or_merge(_update_deltas(source, "line"), "new_rows", bulk_rows),
+        ),
     )
     return _function(f"pareto_spend_{source.name}_lines", body)
 
@@ -201,17 +210,10 @@ def _lines_function(source, bulk_rows):
 def _heads_function(source, bulk_rows):
     """Orders or bills updated (state, date, rate, vendor...): subtract the
     spend of their lines as it was, add it as it is."""
-    changed_old = _changed_rows(source.head_columns, "old_rows")
-    changed_new = _changed_rows(source.head_columns, "new_rows")
-    deltas = delta_rows(
-        SQL(
-            "%s UNION ALL %s",
-            spend_lines(source, heads=changed_old, sign=-1),
-            spend_lines(source, heads=changed_new),
-        ),
-        source,
+    body = _if_changed(
+        source.head_columns,
+        _log_or_merge(_update_deltas(source, "head"), "new_rows", bulk_rows),
     )
-    body = _if_changed(source.head_columns, _log_or_merge(deltas, "new_rows", bulk_rows))
     return _function(f"pareto_spend_{source.name}_heads", body)
 
 
