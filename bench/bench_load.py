@@ -8,16 +8,17 @@ draft RFQs of one purchasing family at the same time, through JSON-RPC as the
 web client does, on a multi-worker Odoo server; plain Odoo is measured in the
 same run, on the same data.
 
-1. Two template databases are built from the same seed, both with demo data:
-   ``<prefix>_tpl_plain`` (``purchase``) and ``<prefix>_tpl_pareto``
-   (``purchase`` + ``pareto_odoo``). The bench's own records are created the
-   same way in both, through the ORM: a product category with ``--products``
-   products, ``--vendors`` vendor companies, the buyers, ``--history-orders``
-   confirmed orders of SME vendors (the family starts on target) and the draft
-   RFQs, spread over the vendors and given to the buyers in turn. Only in the
-   Pareto database: a purchasing family mapped to the category, and the
-   vendors' size classes (one vendor in ``--sme-every`` is an SME, the others
-   large companies).
+1. Two template databases are built from one, with demo data:
+   ``<prefix>_tpl_plain`` (``purchase``) and ``<prefix>_tpl_pareto``, a copy
+   of it where ``pareto_odoo`` is then installed. The bench's own records are
+   created the same way in both, through the ORM: a product category with
+   ``--products`` products, ``--vendors`` vendor companies (each in every
+   product's price list, as regular vendors are), the buyers,
+   ``--history-orders`` confirmed orders of SME vendors (the family starts
+   on target) and the draft RFQs, spread over the vendors and given to the
+   buyers in turn. Only in the Pareto database: a purchasing family mapped
+   to the category, and the vendors' size classes (one vendor in
+   ``--sme-every`` is an SME, the others large companies).
 2. Each run copies both templates (database and filestore) and, in turn (the
    order alternates from one run to the next), starts
    ``odoo --workers N --max-cron-threads C`` on the copy (log in a file), lets
@@ -54,7 +55,7 @@ failed (the buyer was answered an error, the order stays a draft), else 0.
 The ratios of one run are what holds: the machine may be shared.
 
 ``--reuse-templates`` keeps the templates of a previous run with the same
-sizes (rebuild them after changing the addon). The internal subcommands
+data options (saves the installs; never after changing the addon). The internal subcommands
 ``setup`` and ``check`` run in their own process, on one database.
 """
 
@@ -147,12 +148,10 @@ def open_registry(args):
     return odoo, Registry(args.db)
 
 
-def create_master_data(env, options):
-    """Category (and family), products, vendors (and sizes), buyers."""
-    from odoo.fields import Command  # noqa: PLC0415
-
+def create_catalogue(env, options):
+    """The bench's category, products and vendors, each vendor in every
+    product's price list."""
     rng = random.Random(options["seed"])
-    company = env.ref("base.main_company")
     category = env["product.category"].create({"name": BENCH_PREFIX})
     products = env["product.product"].create(
         [
@@ -196,16 +195,15 @@ def create_master_data(env, options):
             for vendor in vendors
         ]
     )
-    sme = [index % options["sme_every"] == 0 for index in range(len(vendors))]
-    if "pareto.family" in env:
-        family = env["pareto.family"].create(
-            {"name": BENCH_PREFIX, "code": "LOADBENCH", "target_share": 20.0}
-        )
-        category.pareto_family_id = family
-        for vendor, is_sme in zip(vendors, sme, strict=True):
-            vendor.pareto_size = "small" if is_sme else "large"
+    return category, products, vendors
+
+
+def create_buyers(env, company, count):
+    """``count`` buyers (Purchase / User) of ``company``."""
+    from odoo.fields import Command  # noqa: PLC0415
+
     groups = [env.ref("base.group_user").id, env.ref("purchase.group_purchase_user").id]
-    buyers = (
+    return (
         env["res.users"]
         .with_context(no_reset_password=True)
         .create(
@@ -220,10 +218,25 @@ def create_master_data(env, options):
                     "company_ids": [Command.set(company.ids)],
                     "group_ids": [Command.set(groups)],
                 }
-                for index in range(options["buyers"])
+                for index in range(count)
             ]
         )
     )
+
+
+def create_master_data(env, options):
+    """Catalogue and buyers; with Pareto, the family and the vendors' sizes."""
+    company = env.ref("base.main_company")
+    category, products, vendors = create_catalogue(env, options)
+    sme = [index % options["sme_every"] == 0 for index in range(len(vendors))]
+    if "pareto.family" in env:
+        family = env["pareto.family"].create(
+            {"name": BENCH_PREFIX, "code": "LOADBENCH", "target_share": 20.0}
+        )
+        category.pareto_family_id = family
+        for vendor, is_sme in zip(vendors, sme, strict=True):
+            vendor.pareto_size = "small" if is_sme else "large"
+    buyers = create_buyers(env, company, options["buyers"])
     return company, products, vendors, sme, buyers
 
 
@@ -607,42 +620,56 @@ def template_name(args, kind):
     return f"{args.db_prefix}_tpl_{kind}"
 
 
-def build_template(args, kind):
-    """A database with demo data and the bench's records; its description."""
-    db = template_name(args, kind)
-    description_path = Path(args.workdir) / f"{db}.json"
-    sizes = json.dumps(data_options(args), sort_keys=True)
-    marker = Path(args.workdir) / f"{db}.sizes"
-    if (
+def build_templates(args):
+    """The two template databases, from one: ``purchase`` with demo data is
+    installed once, copied, and ``pareto_odoo`` (with its demo data) is
+    installed on the copy; then the bench's records are created in each.
+    Returns the setup's description of each."""
+    kinds = ("plain", "pareto")
+    paths = {kind: Path(args.workdir) / f"{template_name(args, kind)}.json" for kind in kinds}
+    marker = Path(args.workdir) / f"{args.db_prefix}_tpl.options"
+    options = json.dumps(data_options(args), sort_keys=True)
+    reusable = marker.exists() and marker.read_text() == options
+    if not (
         args.reuse_templates
-        and marker.exists()
-        and marker.read_text() == sizes
-        and database_exists(db)
+        and reusable
+        and all(database_exists(template_name(args, kind)) for kind in kinds)
     ):
-        return json.loads(description_path.read_text())
-    drop(args, db)
-    modules = "purchase" if kind == "plain" else "purchase,pareto_odoo"
+        marker.unlink(missing_ok=True)
+        started = time.monotonic()
+        plain, pareto = (template_name(args, kind) for kind in kinds)
+        for db in (plain, pareto):
+            drop(args, db)
+        install(args, plain, "purchase")
+        copy_database(args, plain, pareto)
+        install(args, pareto, "pareto_odoo")
+        for kind in kinds:
+            subcommand(args, "setup", template_name(args, kind), paths[kind])
+        print(f"templates built in {time.monotonic() - started:.0f} s", flush=True)
+        marker.write_text(options)
+    return {kind: json.loads(paths[kind].read_text()) for kind in kinds}
+
+
+def install(args, db, modules):
     log = Path(args.workdir) / f"{db}.install.log"
-    started = time.monotonic()
-    subprocess.run(
-        odoo_command(
-            args, db, "-i", modules, "--with-demo", "--stop-after-init", f"--logfile={log}"
-        ),
-        check=True,
+    command = odoo_command(
+        args, db, "-i", modules, "--with-demo", "--stop-after-init", f"--logfile={log}"
     )
-    subcommand(args, "setup", db, description_path)
-    print(f"{db}: built in {time.monotonic() - started:.0f} s", flush=True)
-    marker.write_text(sizes)
-    return json.loads(description_path.read_text())
+    subprocess.run(command, check=True)
 
 
-def copy_template(args, kind, run):
-    template, db = template_name(args, kind), f"{args.db_prefix}_run{run}_{kind}"
+def copy_database(args, template, db):
+    """``db`` as a copy of ``template``: database and filestore."""
     drop(args, db)
     subprocess.run(["createdb", "-T", template, db], check=True)
     filestore = Path(args.data_dir) / "filestore"
     if (filestore / template).exists():
         shutil.copytree(filestore / template, filestore / db)
+
+
+def copy_template(args, kind, run):
+    db = f"{args.db_prefix}_run{run}_{kind}"
+    copy_database(args, template_name(args, kind), db)
     return db
 
 
@@ -843,7 +870,7 @@ def main_bench(args):
     Path(args.workdir).mkdir(parents=True, exist_ok=True)
     args.data_dir = str(Path(args.workdir) / "data")
     print(json.dumps({"machine": machine()}), flush=True)
-    descriptions = {kind: build_template(args, kind) for kind in ("plain", "pareto")}
+    descriptions = build_templates(args)
     results = []
     for run in range(1, args.runs + 1):
         kinds = ("plain", "pareto") if run % 2 else ("pareto", "plain")
