@@ -361,6 +361,8 @@ def compliance_totals(env, company, families):
 def check_families(env):
     """Compare, per company and family, the compliance totals of the current
     period with the direct sum; a list of rows, ``equal`` on each."""
+    from odoo.tools import SQL  # noqa: PLC0415
+
     rows = []
     for company in env["res.company"].search([]):
         basis = company["pareto_spend_basis"] if "pareto_spend_basis" in company else "ordered"
@@ -369,13 +371,14 @@ def check_families(env):
         )
         if not families:
             continue
-        computed, (start, end) = compliance_totals(env, company, families)
         if basis != "ordered":
             rows.append({"company_id": company.id, "skipped": f"spend basis {basis}"})
             continue
-        env.cr.execute(
-            DIRECT_SUM, {"company_id": company.id, "tz": TIMEZONE, "start": start, "end": end}
-        )
+        computed, (start, end) = compliance_totals(env, company, families)
+        if not computed:
+            rows.append({"company_id": company.id, "equal": False, "computed": None})
+            continue
+        env.cr.execute(SQL(DIRECT_SUM, company_id=company.id, tz=TIMEZONE, start=start, end=end))
         direct = {family_id: (total, sme) for _, family_id, total, sme in env.cr.fetchall()}
         for family_id in sorted(set(direct) | set(computed)):
             total, sme = (float(value) for value in direct.get(family_id, (0.0, 0.0)))
