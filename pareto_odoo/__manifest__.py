@@ -9,8 +9,16 @@
     "license": "LGPL-3",
     "development_status": "Beta",
     "depends": ["purchase"],
+    # PyPI names with the ranges of requirements.txt (Odoo 19 checks them at install).
     "external_dependencies": {
-        "python": ["pandas", "requests", "python-stdnum"],
+        "python": [
+            "pandas>=2.0,<3",
+            "numpy>=1.23.2,<3",
+            "requests>=2.25,<3",
+            "python-stdnum>=1.17,<3",
+            "openpyxl>=3.0.9,<4",
+            "XlsxWriter>=3.0.2,<4",
+        ],
     },
     "data": [
         "security/ir.model.access.csv",
