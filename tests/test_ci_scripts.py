@@ -18,7 +18,7 @@ import junit_counts  # noqa: E402
 def detect(env, source="checkout"):
     """ODOO_FOUND, ODOO_ADDONS_PATH, PYTHON and the reason, as odoo_env.sh sets them."""
     script = (
-        f'PARETO_ADDON_SOURCE={source} source scripts/odoo_env.sh; '
+        f"PARETO_ADDON_SOURCE={source} source scripts/odoo_env.sh; "
         'printf "%s\\n" "$ODOO_FOUND" "${ODOO_ADDONS_PATH:-}" "$PYTHON" "$ODOO_MISSING_REASON"'
     )
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHON", "ODOO_PYTHON")}
