@@ -26,8 +26,9 @@ elif ! odoo19_importable "$PYTHON"; then
 fi
 
 if [ -z "$ODOO_MISSING_REASON" ]; then
-    # Odoo's own addons sit beside the odoo package in a source install.
-    ODOO_CORE_ADDONS="${ODOO_ADDONS_PATH:-$("$PYTHON" -c "import odoo, os; print(os.path.join(os.path.dirname(odoo.__path__[0]), 'addons'))")}"
+    # Odoo's own addons sit beside the odoo package in a source install (odoo is a
+    # namespace package: an installed addon wheel adds a site-packages/odoo to it).
+    ODOO_CORE_ADDONS="${ODOO_ADDONS_PATH:-$("$PYTHON" -c "import odoo.release as r, os; print(os.path.join(os.path.dirname(os.path.dirname(r.__file__)), 'addons'))")}"
     if [ ! -f "${ODOO_CORE_ADDONS%%,*}/purchase/__manifest__.py" ]; then
         ODOO_MISSING_REASON="Odoo 19 is importable but its 'purchase' addon is not in $ODOO_CORE_ADDONS (set ODOO_ADDONS_PATH)"
     elif [ "$PARETO_ADDON_SOURCE" = installed ]; then

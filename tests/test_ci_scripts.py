@@ -1,5 +1,6 @@
 """The scripts find Odoo 19 as the README says, and skip the addon tier without it."""
 
+import functools
 import os
 import pathlib
 import subprocess
@@ -31,13 +32,18 @@ def detect(env, source="checkout"):
 
 @pytest.fixture
 def fake_odoo(tmp_path):
-    """An interpreter that imports an "Odoo 19" with a purchase addon beside it."""
+    """An interpreter that imports an "Odoo 19" from a source tree with a purchase addon
+    beside it, and a pareto_odoo installed in its site-packages (as from the wheel): odoo
+    and odoo.addons are namespace packages spread over both."""
     (tmp_path / "odoo").mkdir()
     (tmp_path / "odoo" / "release.py").write_text("version_info = (19, 0, 0, 'final', 0, '')\n")
     (tmp_path / "addons" / "purchase").mkdir(parents=True)
     (tmp_path / "addons" / "purchase" / "__manifest__.py").write_text("{}\n")
+    site = tmp_path / "site-packages"
+    (site / "odoo" / "addons" / "pareto_odoo").mkdir(parents=True)
+    (site / "odoo" / "addons" / "pareto_odoo" / "__init__.py").write_text("")
     python = tmp_path / "python"
-    python.write_text(f'#!/bin/sh\nPYTHONPATH={tmp_path} exec {sys.executable} "$@"\n')
+    python.write_text(f'#!/bin/sh\nPYTHONPATH={site}:{tmp_path} exec {sys.executable} "$@"\n')
     python.chmod(0o755)
     return tmp_path, str(python)
 
@@ -63,6 +69,23 @@ def test_odoo_found_in_python_or_odoo_python(fake_odoo):
     ]  # fmt: skip
     # Testing the installed wheel: Odoo's core addons only, never this checkout.
     assert detect({"PYTHON": python}, source="installed")[:2] == ["1", f"{root}/addons"]
+
+
+def test_addon_dir(fake_odoo):
+    root, python = fake_odoo
+    script = "source scripts/odoo_env.sh; addon_dir"
+    run = functools.partial(
+        subprocess.run, ["bash", "-c", script], cwd=ROOT, capture_output=True, text=True
+    )
+    installed = run(env={**os.environ, "PYTHON": python, "PARETO_ADDON_SOURCE": "installed"})
+    assert installed.stdout.strip() == f"{root}/site-packages/odoo/addons/pareto_odoo"
+    checkout = run(env={**os.environ, "PYTHON": python, "PARETO_ADDON_SOURCE": "checkout"})
+    assert checkout.stdout.strip() == f"{ROOT}/pareto_odoo"
+    (root / "site-packages" / "odoo" / "addons" / "pareto_odoo" / "__init__.py").unlink()
+    (root / "site-packages" / "odoo" / "addons" / "pareto_odoo").rmdir()
+    missing = run(env={**os.environ, "PYTHON": python, "PARETO_ADDON_SOURCE": "installed"})
+    assert missing.returncode == 1
+    assert "pareto_odoo is not installed" in missing.stderr
 
 
 def test_addon_tier_skipped_with_one_line():
