@@ -43,7 +43,8 @@ def fake_odoo(tmp_path):
     (site / "odoo" / "addons" / "pareto_odoo").mkdir(parents=True)
     (site / "odoo" / "addons" / "pareto_odoo" / "__init__.py").write_text("")
     python = tmp_path / "python"
-    python.write_text(f'#!/bin/sh\nPYTHONPATH={site}:{tmp_path} exec {sys.executable} "$@"\n')
+    # -S: without this interpreter's own site-packages (where a real Odoo may be).
+    python.write_text(f'#!/bin/sh\nPYTHONPATH={site}:{tmp_path} exec {sys.executable} -S "$@"\n')
     python.chmod(0o755)
     return tmp_path, str(python)
 
