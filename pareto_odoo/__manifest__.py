@@ -9,8 +9,16 @@
     "license": "LGPL-3",
     "development_status": "Beta",
     "depends": ["purchase"],
+    # PyPI names with the ranges of requirements.txt (Odoo 19 checks them at install).
     "external_dependencies": {
-        "python": ["pandas", "requests", "python-stdnum"],
+        "python": [
+            "pandas>=2.0,<3",
+            "numpy>=1.23.2,<3",
+            "requests>=2.25,<3",
+            "python-stdnum>=1.17,<3",
+            "openpyxl>=3.0.9,<4",
+            "XlsxWriter>=3.0.2,<4",
+        ],
     },
     "data": [
         "security/ir.model.access.csv",
@@ -23,13 +31,10 @@
         "views/pareto_registry_discovery_views.xml",
         "views/purchase_order_views.xml",
         "views/pareto_confirm_warning_views.xml",
-        "data/pareto_compliance_cron.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/pareto_supplier_import_views.xml",
         "views/pareto_sirene_job_views.xml",
-        "data/pareto_sirene_job_cron.xml",
-        "data/pareto_cron.xml",
         "views/pareto_compliance_alert_views.xml",
         "report/pareto_spend_report_views.xml",
         "report/pareto_reports.xml",

@@ -56,7 +56,8 @@ def unit(siren, category="PME", band="01", year="2022", state="A", naf="62.01Z")
     }
 
 
-def stock_bytes(units, header=HEADER, encoding="utf-8"):
+def stock_bytes(units, header=None, encoding="utf-8"):
+    header = header or HEADER
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()

@@ -60,7 +60,8 @@ def unit(siren, category="PME", band="01", *, state="A", category_year="2022", b
     return values
 
 
-def stock_text(units, header=HEADER):
+def stock_text(units, header=None):
+    header = header or HEADER
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
     writer.writeheader()
