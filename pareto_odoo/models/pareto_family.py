@@ -48,7 +48,6 @@ class ParetoFamily(models.Model):
         "look for SMEs of this family in the national company registry.",
     )
     account_prefixes = fields.Char(
-        string="Account Prefixes",
         help="Comma-separated prefixes of expense account codes, e.g. 6226,6227: a vendor bill "
         "line without a purchase order line nor a product mapped to a family falls in the family "
         "whose prefix matches its account, the longest prefix winning.",
