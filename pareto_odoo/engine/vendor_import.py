@@ -1,10 +1,10 @@
-"""Reading, normalising and matching a supplier list (CSV or XLSX).
+"""Reading, normalising and matching a vendor list (CSV or XLSX).
 
 Pure Python (pandas, python-stdnum, openpyxl), no Odoo import: the import
-wizard reads the uploaded file with :func:`read_supplier_file`, turns it into
+wizard reads the uploaded file with :func:`read_vendor_file`, turns it into
 :class:`ImportRow` objects with :func:`normalise_rows`, matches them against
-the database's vendors with :func:`match_rows` and offers
-:func:`error_report_csv` for download.
+the database's vendors with :func:`match_rows` and builds the per-row report
+from :func:`report_records`.
 
 Conventions
 -----------
@@ -16,254 +16,39 @@ Conventions
   vendor counts as an SME without claiming it is micro or small.
 * An explicit size wins over one computed from figures; a disagreement between
   the two is reported as a warning on the row.
-* Problems of one row (invalid SIREN, unknown size label, unparsable or
-  negative number, ...) are listed in ``ImportRow.errors``; only problems of
-  the whole file raise :class:`SupplierFileError`.
+* Problems of one row (invalid SIREN, unknown size label, unparsable, negative
+  or out-of-range number, ...) are listed in ``ImportRow.errors`` as issues
+  (``{"code": ..., values}``, see :func:`pareto_odoo.engine.errors.issue`);
+  only problems of the whole file raise :class:`VendorFileError` (or the
+  reader's :class:`pareto_odoo.engine.tabular.TableError`). The caller phrases
+  the codes.
 """
 
-import csv
-import datetime
-import io
 import re
 import unicodedata
-import warnings
-import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
-from stdnum import exceptions as stdnum_exceptions
-from stdnum.fr import siren as stdnum_siren
-from stdnum.fr import siret as stdnum_siret
 from stdnum.fr import tva as stdnum_tva
 
+from . import identifiers, sizes, tabular
+from .errors import CodedError, issue
 from .sizes import INTERMEDIATE, LARGE, MEDIUM, MICRO, SIZES, SMALL, size_from_figures
 
-
-class SupplierFileError(ValueError):
-    """The file as a whole cannot be used; the message is meant for the user."""
+MISSING_COLUMNS = "missing_columns"  # missing (IDENTIFIER / CLASSIFICATION), found
 
 
-# ---------------------------------------------------------------------------
-# Reading the file
-# ---------------------------------------------------------------------------
+class VendorFileError(CodedError, ValueError):
+    """The file's columns cannot be used."""
 
-CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
-XLSX_EXTENSIONS = (".xlsx", ".xlsm")
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other OLE files)
-_SEPARATORS = (";", ",", "\t")
-_SNIFF_LINES = 50
+    MESSAGES = {
+        MISSING_COLUMNS: "Missing columns: the file needs {missing}. Columns found: {found}.",
+    }
 
 
-def read_supplier_file(data, filename):
-    """Read an uploaded supplier list into a DataFrame of strings.
-
-    ``data`` is the file content (bytes), ``filename`` its name (used for the
-    extension). XLSX is recognised by extension or by its zip signature; CSV
-    by extension (``.csv``, ``.txt``, ``.tsv``) or, without a known extension,
-    by being text. For CSV the separator (``;``, ``,`` or tab) is sniffed and
-    the encoding is UTF-8 (with or without BOM), UTF-16 with BOM, else
-    cp1252, else latin-1.
-
-    The DataFrame keeps the original headers, holds only stripped strings
-    ("" for empty cells) and is indexed by spreadsheet row number (header =
-    row 1); blank rows are dropped. ``df.attrs`` records ``format``
-    (``csv``/``xlsx``), and for CSV ``encoding`` and ``separator``.
-
-    Raises :class:`SupplierFileError` for an empty file, a header without data
-    rows, an unreadable encoding or an unknown format.
-    """
-    if data is None or not bytes(data).strip(b" \t\r\n\x00"):
-        raise SupplierFileError("The file is empty.")
-    data = bytes(data)
-    name = (filename or "").strip().lower()
-    if data.startswith(_ZIP_MAGIC) or name.endswith(XLSX_EXTENSIONS):
-        if not data.startswith(_ZIP_MAGIC):
-            raise SupplierFileError(
-                f"The file {filename!r} is named as an Excel workbook but is not a valid "
-                ".xlsx file. Save it again as .xlsx or as CSV."
-            )
-        frame = _read_xlsx(data, filename)
-    elif data.startswith(_OLE_MAGIC) or name.endswith(".xls"):
-        raise SupplierFileError(
-            "The old Excel format (.xls) is not supported. Save the file as .xlsx or as CSV."
-        )
-    elif name.endswith(CSV_EXTENSIONS) or _looks_like_text(data):
-        frame = _read_csv(data, filename)
-    else:
-        raise SupplierFileError(
-            f"Unknown file format for {filename!r}: expected a CSV file (.csv) or an Excel "
-            "workbook (.xlsx)."
-        )
-    if frame.empty:
-        raise SupplierFileError(
-            "The file has a header row but no data rows: there is no supplier to import."
-        )
-    return frame
-
-
-def _looks_like_text(data):
-    sample = data[:4096]
-    if sample.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return True
-    if b"\x00" in sample:
-        return False
-    control = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 13))
-    return control <= len(sample) // 100
-
-
-def _decode(data):
-    """(text, encoding) of CSV bytes; SupplierFileError when not text."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise SupplierFileError(
-                "The file could not be decoded as UTF-16 text. Save it as CSV UTF-8."
-            ) from exc
-    text = encoding = None
-    for candidate in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            text = data.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-        encoding = "utf-8" if candidate == "utf-8-sig" else candidate
-        break
-    if text is None or "\x00" in text or not _looks_like_text(text.encode("utf-8")[:4096]):
-        raise SupplierFileError(
-            "The file is not readable text (unknown encoding or binary content). "
-            "Save it as CSV UTF-8 or as an Excel workbook (.xlsx)."
-        )
-    return text, encoding
-
-
-def _sniff_separator(lines):
-    """The separator giving the most columns, consistently over the first lines."""
-    best, best_score = ",", (0, 0)
-    for separator in _SEPARATORS:
-        counts = [len(fields) for fields in csv.reader(lines, delimiter=separator) if fields]
-        if not counts or counts[0] < 2:
-            continue
-        consistent = sum(1 for count in counts if count == counts[0])
-        score = (consistent, counts[0])
-        if score > best_score:
-            best, best_score = separator, score
-    return best
-
-
-def _read_csv(data, filename):
-    text, encoding = _decode(data)
-    lines = text.splitlines()
-    first = next((index for index, line in enumerate(lines) if line.strip()), None)
-    if first is None:
-        raise SupplierFileError("The file is empty.")
-    hint = re.fullmatch(r'"?sep=(.)"?', lines[first].strip())
-    if hint:
-        # Excel's "sep=;" first line: it names the separator and is not the header.
-        separator = hint.group(1)
-        text = "\n".join(lines[first + 1 :])
-        offset, first = first + 1, 0
-    else:
-        separator = _sniff_separator(lines[first : first + _SNIFF_LINES])
-        offset = 0
-    # The csv module rather than pandas.read_csv: records are numbered as a
-    # spreadsheet shows them (blank lines included) and a line with more values
-    # than the header is an error rather than a silent loss or shift of data.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    try:
-        records = [
-            (number, [value.strip() for value in values])
-            for number, values in enumerate(reader, offset + 1)
-        ]
-    except csv.Error as exc:
-        raise SupplierFileError(f"The CSV file {filename!r} could not be read: {exc}.") from exc
-    frame = _frame_from_records(records, filename, strict_width=True)
-    frame.attrs.update(format="csv", encoding=encoding, separator=separator)
-    return frame
-
-
-def _frame_from_records(records, filename, strict_width):
-    """DataFrame from ``[(row number, [text, ...]), ...]``; the first non-blank
-    record is the header, blank records are dropped.
-
-    With ``strict_width`` (CSV), a record with non-empty values beyond the
-    header's columns is an error; otherwise (XLSX) they make unnamed columns.
-    """
-    records = [(number, values) for number, values in records if any(values)]
-    if not records:
-        raise SupplierFileError("The file is empty.")
-    header = list(records[0][1])
-    while header and not header[-1]:
-        header.pop()
-    width = len(header)
-    body, index = [], []
-    for number, values in records[1:]:
-        if len(values) > width:
-            if strict_width and any(values[width:]):
-                raise SupplierFileError(
-                    f"The CSV file {filename!r} could not be read: row {number} has "
-                    f"{len(values)} values but the header has {width} columns. Check the "
-                    "separator, and that values containing it are quoted."
-                )
-            if not strict_width:
-                used = max(position for position, value in enumerate(values) if value) + 1
-                width = max(width, used)
-        body.append(values)
-        index.append(number)
-    header += [""] * (width - len(header))
-    columns = [title or f"Unnamed: {position}" for position, title in enumerate(header)]
-    body = [(values + [""] * width)[:width] for values in body]
-    return pd.DataFrame(body, columns=columns, index=pd.Index(index, dtype="int64"), dtype=object)
-
-
-def _cell_text(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0):
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _read_xlsx(data, filename):
-    import openpyxl  # noqa: PLC0415 - only needed for workbooks
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
-
-    with warnings.catch_warnings():
-        # openpyxl warns about workbook features it drops (data validation
-        # extensions, conditional formats...); they do not matter here.
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise SupplierFileError(
-                f"The file {filename!r} is not a readable Excel workbook (.xlsx): {exc}"
-            ) from exc
-        try:
-            records = []
-            for worksheet in workbook.worksheets:
-                # Some producers write a wrong sheet dimension: read every row.
-                worksheet.reset_dimensions()
-                records = [
-                    (number, [_cell_text(value) for value in values])
-                    for number, values in enumerate(worksheet.iter_rows(values_only=True), 1)
-                ]
-                if any(any(values) for _number, values in records):
-                    break
-        finally:
-            workbook.close()
-    frame = _frame_from_records(records, filename, strict_width=False)
-    frame.attrs.update(format="xlsx")
-    return frame
+def read_vendor_file(data, filename):
+    """The vendor list as a DataFrame of strings: see :func:`tabular.read_table`."""
+    return tabular.read_table(data, filename)
 
 
 # ---------------------------------------------------------------------------
@@ -313,8 +98,12 @@ COLUMN_ALIASES = {
 _ALIAS_TO_FIELD = {alias: fld for fld, aliases in COLUMN_ALIASES.items() for alias in aliases}
 
 
+# Ligatures that Unicode does not decompose: "Cœur" matches "Coeur".
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
 def _strip_accents(text):
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
@@ -333,24 +122,28 @@ def map_columns(columns):
     return mapping
 
 
+IDENTIFIER = "identifier"  # a SIREN/SIRET, VAT number or name column
+CLASSIFICATION = "classification"  # a size or headcount column
+
+
 def check_columns(columns):
-    """Column mapping of a file, or SupplierFileError naming what is missing."""
+    """Column mapping of a file, or VendorFileError naming what is missing
+    (``missing``: IDENTIFIER and/or CLASSIFICATION; ``found``: the headers)."""
     mapping = map_columns(columns)
     missing = []
     if not any(fld in mapping for fld in IDENTIFIER_FIELDS):
-        missing.append("an identifier column (SIREN or SIRET, VAT number, or name)")
+        missing.append(IDENTIFIER)
     if not any(fld in mapping for fld in CLASSIFICATION_FIELDS):
-        missing.append("a classification column (size, or headcount)")
+        missing.append(CLASSIFICATION)
     if missing:
-        found = ", ".join(repr(str(column)) for column in columns) or "none"
-        intro = "No usable column" if not mapping else "Missing columns"
-        raise SupplierFileError(
-            f"{intro}: the file needs {' and '.join(missing)}. "
-            f"Columns found: {found}. Accepted headers include SIREN, SIRET, VAT, "
-            "Name / Raison sociale, Size / Taille / Catégorie, Headcount / Effectif, "
-            "Turnover / Chiffre d'affaires, Balance sheet / Total bilan, Year / Année."
+        raise VendorFileError(
+            MISSING_COLUMNS, missing=missing, found=[str(column) for column in columns]
         )
     return mapping
+
+
+# The columns of the template file offered for download, in order.
+TEMPLATE_FIELDS = (SIREN, SIRET, VAT, NAME, SIZE, HEADCOUNT, TURNOVER, BALANCE_SHEET, YEAR)
 
 
 # ---------------------------------------------------------------------------
@@ -500,42 +293,6 @@ def compact_vat(vat):
     return re.sub(r"[^A-Z0-9]", "", _strip_accents(str(vat or "")).upper())
 
 
-def _registry_digits(value):
-    text = str(value or "").strip()
-    if re.fullmatch(r"\d+\.0+", text):
-        text = text.split(".", 1)[0]
-    return re.sub(r"[\s.\-\u00a0\u202f]", "", text)
-
-
-def siren_from_identifier(value):
-    """(siren, siret) from a SIREN or SIRET as typed; ValueError with an
-    explanation when invalid.
-
-    Spaces, dots and dashes are ignored; a number that lost its leading zero
-    in a spreadsheet (8 or 13 digits) is padded back. Checksums are verified
-    with python-stdnum (La Poste's SIRETs included).
-    """
-    digits = _registry_digits(value)
-    if not digits:
-        return None, None
-    if not digits.isdigit():
-        raise ValueError(f"Invalid SIREN/SIRET {value!r}: only digits are allowed.")
-    if len(digits) in (8, 13):
-        digits = "0" + digits
-    try:
-        if len(digits) == 9:
-            return stdnum_siren.validate(digits), None
-        if len(digits) == 14:
-            siret = stdnum_siret.validate(digits)
-            return stdnum_siret.to_siren(siret), siret
-    except stdnum_exceptions.ValidationError as exc:
-        kind = "SIREN" if len(digits) == 9 else "SIRET"
-        raise ValueError(f"Invalid {kind} {value!r}: {exc}") from exc
-    raise ValueError(
-        f"Invalid SIREN/SIRET {value!r}: a SIREN has 9 digits and a SIRET 14 (found {len(digits)})."
-    )
-
-
 # ---------------------------------------------------------------------------
 # Rows
 # ---------------------------------------------------------------------------
@@ -543,10 +300,31 @@ def siren_from_identifier(value):
 SOURCE_SIZE = "size"
 SOURCE_FIGURES = "figures"
 
+# Row issue codes (ImportRow.errors / .warnings) and their values.
+INVALID_IDENTIFIER = "invalid_identifier"  # column (siren/siret), value, reason
+SIREN_SIRET_MISMATCH = "siren_siret_mismatch"  # siren, siret
+INVALID_VAT = "invalid_vat"  # value
+VAT_OTHER_SIREN = "vat_other_siren"  # warning: vat, siren
+NO_IDENTIFIER = "no_identifier"
+UNKNOWN_SIZE = "unknown_size"  # value
+NOT_A_NUMBER = "not_a_number"  # column (headcount/turnover/balance_sheet), value
+NEGATIVE = "negative"  # column, value
+NOT_FINITE = "not_finite"  # column, value
+OUT_OF_RANGE = "out_of_range"  # column, value, maximum
+INVALID_YEAR = "invalid_year"  # value
+SIZE_DIFFERS = "size_differs"  # warning: given, computed
+HEADCOUNT_NEEDED = "headcount_needed"
+NOTHING_TO_CLASSIFY = "nothing_to_classify"
+# Conflicts found by match_rows() (MatchResult.messages).
+KEPT_MANUAL = "kept_manual"  # partner, current, new
+KEPT_NEWER = "kept_newer"  # partner, current, year, new_year
+AMBIGUOUS_NAME = "ambiguous_name"  # name, ids
+ROWS_DISAGREE = "rows_disagree"  # partner, rows
+
 
 @dataclass
 class ImportRow:
-    """One normalised data row of the supplier file."""
+    """One normalised data row of the vendor file."""
 
     row_number: int
     siren: str | None = None
@@ -560,109 +338,109 @@ class ImportRow:
     balance_sheet: float | None = None
     year: int | None = None
     siret: str | None = None
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
 
 
-def _number(value, label, errors):
+def _number(value, column, errors, *, integer=False):
+    """The number of a cell, None when empty or wrong (the issue is added to ``errors``):
+    finite, not negative, and within what the vendor's field can hold."""
     try:
         number = parse_number(value)
     except ValueError:
-        errors.append(f"Unreadable {label}: {value!r} is not a number.")
+        errors.append(issue(NOT_A_NUMBER, column=column, value=value))
         return None
-    if number is not None and number < 0:
-        errors.append(f"Invalid {label}: {value!r} is negative.")
+    if number is None:
+        return None
+    problem = sizes.figure_error(number, integer=integer)
+    if problem:
+        maximum = sizes.MAX_HEADCOUNT if integer else sizes.MAX_AMOUNT
+        errors.append(issue(problem, column=column, value=value, maximum=maximum))
         return None
     return number
 
 
-def _normalise_row(row_number, values):
-    """ImportRow from ``{field: text}``."""
-    row = ImportRow(row_number=row_number)
+def _normalise_identifiers(row, values):
     errors = row.errors
-    # Identifiers.
     sirens = []
     for fld in (SIREN, SIRET):
         text = values.get(fld, "")
-        if not text:
-            continue
         try:
-            siren, siret = siren_from_identifier(text)
-        except ValueError as exc:
-            errors.append(str(exc))
+            siren, siret = identifiers.parse(text, restore_leading_zero=True)
+        except identifiers.InvalidIdentifier as exc:
+            errors.append(issue(INVALID_IDENTIFIER, column=fld, value=text, reason=exc.reason))
             continue
-        sirens.append(siren)
-        row.siret = row.siret or siret
+        if siren:
+            sirens.append(siren)
+            row.siret = row.siret or siret
     if sirens:
         row.siren = sirens[0]
         if any(other != sirens[0] for other in sirens[1:]):
-            errors.append(
-                f"The SIREN ({sirens[0]}) and the SIRET ({row.siret}) are of different companies."
-            )
+            errors.append(issue(SIREN_SIRET_MISMATCH, siren=sirens[0], siret=row.siret))
     vat = compact_vat(values.get(VAT))
     if vat:
         row.vat = vat
         if vat.startswith("FR"):
             if not stdnum_tva.is_valid(vat):
-                errors.append(f"Invalid French VAT number {values.get(VAT)!r}.")
+                errors.append(issue(INVALID_VAT, value=values.get(VAT)))
             elif row.siren and vat[4:] != row.siren:
-                row.warnings.append(
-                    f"The VAT number {vat} is not that of SIREN {row.siren}; "
-                    "the SIREN is used for matching first."
-                )
+                row.warnings.append(issue(VAT_OTHER_SIREN, vat=vat, siren=row.siren))
     name = values.get(NAME, "")
     if name:
         row.name = name
         row.normalised_name = normalise_name(name)
     if not (row.siren or row.vat or row.name) and not errors:
-        errors.append("No identifier: the row has no SIREN/SIRET, VAT number or name.")
+        errors.append(issue(NO_IDENTIFIER))
 
-    # Classification.
+
+def _normalise_classification(row, values):
+    errors = row.errors
     explicit = None
     label = values.get(SIZE, "")
     if label:
         try:
             explicit = parse_size(label)
         except ValueError:
-            errors.append(
-                f"Unknown size {label!r}: expected micro, small, medium, intermediate or "
-                "large (or TPE, PE, PME, ETI, GE)."
-            )
-    row.headcount = _number(values.get(HEADCOUNT), "headcount", errors)
+            errors.append(issue(UNKNOWN_SIZE, value=label))
+    row.headcount = _number(values.get(HEADCOUNT), HEADCOUNT, errors, integer=True)
     if row.headcount is not None and row.headcount.is_integer():
         row.headcount = int(row.headcount)
-    row.turnover = _number(values.get(TURNOVER), "turnover", errors)
-    row.balance_sheet = _number(values.get(BALANCE_SHEET), "balance sheet", errors)
+    row.turnover = _number(values.get(TURNOVER), TURNOVER, errors)
+    row.balance_sheet = _number(values.get(BALANCE_SHEET), BALANCE_SHEET, errors)
     if values.get(YEAR):
         try:
             row.year = parse_year(values[YEAR])
         except ValueError:
-            errors.append(f"Invalid year {values[YEAR]!r}.")
+            errors.append(issue(INVALID_YEAR, value=values[YEAR]))
     computed = size_from_figures(row.headcount, row.turnover, row.balance_sheet)
     if explicit:
         row.size, row.size_source_detail = explicit, SOURCE_SIZE
         if computed and computed != explicit:
-            row.warnings.append(
-                f"The size given ({explicit}) differs from the size computed from the "
-                f"figures ({computed}); the size given is kept."
-            )
+            row.warnings.append(issue(SIZE_DIFFERS, given=explicit, computed=computed))
     elif computed:
         row.size, row.size_source_detail = computed, SOURCE_FIGURES
     elif not label and not errors:
         if row.turnover is not None or row.balance_sheet is not None:
-            errors.append("No size and no headcount: the headcount is needed to compute a size.")
+            errors.append(issue(HEADCOUNT_NEEDED))
         else:
-            errors.append("No size and no headcount: nothing to classify.")
+            errors.append(issue(NOTHING_TO_CLASSIFY))
+
+
+def _normalise_row(row_number, values):
+    """ImportRow from ``{field: text}``."""
+    row = ImportRow(row_number=row_number)
+    _normalise_identifiers(row, values)
+    _normalise_classification(row, values)
     return row
 
 
 def normalise_rows(df):
     """List of :class:`ImportRow`, one per row of ``df`` (as read by
-    :func:`read_supplier_file`).
+    :func:`read_vendor_file`).
 
-    Raises :class:`SupplierFileError` when the columns are not usable (see
+    Raises :class:`VendorFileError` when the columns are not usable (see
     :func:`check_columns`). Row numbers are the spreadsheet's, kept in the
-    index by :func:`read_supplier_file`; for any other DataFrame they follow
+    index by :func:`read_vendor_file`; for any other DataFrame they follow
     the position (header = row 1, first data row = row 2).
     """
     mapping = check_columns(list(df.columns))
@@ -701,7 +479,7 @@ class MatchResult:
     partners share the row's SIREN or VAT number: the caller applies the size
     to every id of ``partner_ids``). For an ambiguous name, ``partner_id`` is
     None and ``partner_ids`` lists the candidates. ``messages`` explains a
-    conflict.
+    conflict (issues: KEPT_MANUAL, KEPT_NEWER, AMBIGUOUS_NAME, ROWS_DISAGREE).
     """
 
     row: ImportRow
@@ -709,14 +487,7 @@ class MatchResult:
     matched_by: str | None
     status: str
     partner_ids: tuple = ()
-    messages: list[str] = field(default_factory=list)
-
-
-def _partner_siren(value):
-    digits = _registry_digits(value)
-    if len(digits) == 14 and digits.isdigit():
-        return digits[:9]
-    return digits if len(digits) == 9 and digits.isdigit() else None
+    messages: list[dict] = field(default_factory=list)
 
 
 def _falsy_none(value):
@@ -729,23 +500,102 @@ def _compatible(row, partner):
 
 
 def _partner_status(row, partner, overwrite_manual):
-    """(status, message) of applying ``row`` to one partner."""
+    """(status, issue or None) of applying ``row`` to one partner."""
     current = _falsy_none(partner.get("pareto_size"))
-    if row.size == current:
-        return UNCHANGED, None
-    source = _falsy_none(partner.get("pareto_size_source"))
-    if source == "manual" and not overwrite_manual:
-        return CONFLICT, (
-            f"Partner {partner['id']}: its size ({current or 'unknown'}) was set by hand; "
-            f"the file says {row.size}."
+    year = _falsy_none(partner.get("pareto_size_year"))
+    outcome = sizes.size_outcome(
+        current,
+        _falsy_none(partner.get("pareto_size_source")),
+        int(year) if year else None,
+        row.size,
+        row.year,
+        overwrite_manual=overwrite_manual,
+    )
+    if outcome in (sizes.UPDATE, sizes.REFRESH):
+        return MATCHED, None
+    if outcome == sizes.KEPT_MANUAL:
+        return CONFLICT, issue(KEPT_MANUAL, partner=partner["id"], current=current, new=row.size)
+    if outcome == sizes.KEPT_NEWER:
+        return CONFLICT, issue(
+            KEPT_NEWER,
+            partner=partner["id"],
+            current=current,
+            year=int(year),
+            new_year=row.year,
         )
-    partner_year = _falsy_none(partner.get("pareto_size_year"))
-    if partner_year and row.year and int(partner_year) > row.year:
-        return CONFLICT, (
-            f"Partner {partner['id']}: its size ({current or 'unknown'}) is from "
-            f"{int(partner_year)}, more recent than the file's {row.year}."
-        )
-    return MATCHED, None
+    return UNCHANGED, None
+
+
+def _index_partners(partners):
+    """``(by_siren, by_vat, by_name)``: lists of partner dicts per key."""
+    by_siren, by_vat, by_name = {}, {}, {}
+    for raw in partners:
+        partner = dict(raw)
+        partner["siren"] = identifiers.siren_of(_falsy_none(partner.get("siren")))
+        partner["vat"] = compact_vat(_falsy_none(partner.get("vat")))
+        name_key = _falsy_none(partner.get("normalised_name"))
+        if name_key is None:
+            name_key = normalise_name(_falsy_none(partner.get("name")))
+        partner["normalised_name"] = name_key
+        for index, key in (
+            (by_siren, partner["siren"]),
+            (by_vat, partner["vat"]),
+            (by_name, name_key),
+        ):
+            if key:
+                index.setdefault(key, []).append(partner)
+    return by_siren, by_vat, by_name
+
+
+def _candidates(row, by_siren, by_vat, by_name):
+    """``(partners, matched_by)`` of one row: by SIREN, then VAT number, then name."""
+    if row.siren and row.siren in by_siren:
+        return by_siren[row.siren], "siren"
+    for key, index, matched_by in (
+        (row.vat, by_vat, "vat"),
+        (row.normalised_name, by_name, "name"),
+    ):
+        if key:
+            found = [partner for partner in index.get(key, ()) if _compatible(row, partner)]
+            if found:
+                return found, matched_by
+    return [], None
+
+
+def _match_row(row, indexes, overwrite_manual):
+    if row.errors:
+        return MatchResult(row, None, None, ERROR)
+    candidates, matched_by = _candidates(row, *indexes)
+    if not candidates:
+        return MatchResult(row, None, None, UNMATCHED)
+    candidates = sorted(candidates, key=lambda partner: partner["id"])
+    ids = tuple(partner["id"] for partner in candidates)
+    if matched_by == "name" and len(candidates) > 1:
+        ambiguous = issue(AMBIGUOUS_NAME, name=row.normalised_name, ids=list(ids))
+        return MatchResult(row, None, "name", CONFLICT, ids, [ambiguous])
+    statuses = [_partner_status(row, partner, overwrite_manual) for partner in candidates]
+    messages = [message for _status, message in statuses if message]
+    if any(status == CONFLICT for status, _message in statuses):
+        status = CONFLICT
+    elif all(status == UNCHANGED for status, _message in statuses):
+        status = UNCHANGED
+    else:
+        status = MATCHED
+    return MatchResult(row, ids[0], matched_by, status, ids, messages)
+
+
+def _flag_disagreements(results):
+    """Several rows giving different sizes to the same partner: none is applied."""
+    by_partner = {}
+    for result in results:
+        for partner_id in result.partner_ids if result.partner_id else ():
+            by_partner.setdefault(partner_id, []).append(result)
+    for partner_id, group in by_partner.items():
+        if len({result.row.size for result in group}) > 1:
+            numbers = [result.row.row_number for result in group]
+            for result in group:
+                result.status = CONFLICT
+                result.messages.append(issue(ROWS_DISAGREE, partner=partner_id, rows=numbers))
 
 
 def match_rows(rows, partners, overwrite_manual=False):
@@ -759,85 +609,15 @@ def match_rows(rows, partners, overwrite_manual=False):
     Order: SIREN, then VAT number, then the exact normalised name, which must
     be unique. A VAT or name candidate whose SIREN differs from the row's is a
     different company and is not matched. Status: ``error`` (the row has
-    errors), ``unmatched``, ``unchanged`` (same size), ``conflict`` (the
-    partner's size was set by hand, unless ``overwrite_manual``; the partner's
-    size year is more recent than the row's; several partners have that name;
-    several rows of the file give different sizes to one partner) or
-    ``matched``.
+    errors), ``unmatched``, ``unchanged`` (same size, nothing more recent),
+    ``conflict`` (the rule of :func:`pareto_odoo.engine.sizes.size_outcome`
+    keeps the partner's size: set by hand, unless ``overwrite_manual``, or of a
+    more recent year; several partners have that name; several rows of the
+    file give different sizes to one partner) or ``matched``.
     """
-    by_siren, by_vat, by_name = {}, {}, {}
-    for raw in partners:
-        partner = dict(raw)
-        partner["siren"] = _partner_siren(partner.get("siren"))
-        partner["vat"] = compact_vat(_falsy_none(partner.get("vat")))
-        name_key = _falsy_none(partner.get("normalised_name"))
-        if name_key is None:
-            name_key = normalise_name(_falsy_none(partner.get("name")))
-        partner["normalised_name"] = name_key
-        if partner["siren"]:
-            by_siren.setdefault(partner["siren"], []).append(partner)
-        if partner["vat"]:
-            by_vat.setdefault(partner["vat"], []).append(partner)
-        if name_key:
-            by_name.setdefault(name_key, []).append(partner)
-
-    results = []
-    for row in rows:
-        if row.errors:
-            results.append(MatchResult(row, None, None, ERROR))
-            continue
-        candidates, matched_by = [], None
-        if row.siren and row.siren in by_siren:
-            candidates, matched_by = by_siren[row.siren], "siren"
-        if not candidates and row.vat:
-            candidates = [p for p in by_vat.get(row.vat, ()) if _compatible(row, p)]
-            matched_by = "vat" if candidates else None
-        if not candidates and row.normalised_name:
-            candidates = [p for p in by_name.get(row.normalised_name, ()) if _compatible(row, p)]
-            matched_by = "name" if candidates else None
-        if not candidates:
-            results.append(MatchResult(row, None, None, UNMATCHED))
-            continue
-        candidates = sorted(candidates, key=lambda p: p["id"])
-        ids = tuple(p["id"] for p in candidates)
-        if matched_by == "name" and len(candidates) > 1:
-            results.append(
-                MatchResult(
-                    row,
-                    None,
-                    "name",
-                    CONFLICT,
-                    ids,
-                    [
-                        f"Ambiguous name: {len(ids)} partners are named "
-                        f"{row.normalised_name!r} (ids {', '.join(map(str, ids))})."
-                    ],
-                )
-            )
-            continue
-        statuses = [_partner_status(row, p, overwrite_manual) for p in candidates]
-        messages = [message for _status, message in statuses if message]
-        if any(status == CONFLICT for status, _m in statuses):
-            status = CONFLICT
-        elif all(status == UNCHANGED for status, _m in statuses):
-            status = UNCHANGED
-        else:
-            status = MATCHED
-        results.append(MatchResult(row, ids[0], matched_by, status, ids, messages))
-
-    # Several rows giving different sizes to the same partner: none is applied.
-    by_partner = {}
-    for result in results:
-        for partner_id in result.partner_ids if result.partner_id else ():
-            by_partner.setdefault(partner_id, []).append(result)
-    for partner_id, group in by_partner.items():
-        if len({result.row.size for result in group}) > 1:
-            numbers = ", ".join(str(result.row.row_number) for result in group)
-            for result in group:
-                result.status = CONFLICT
-                result.messages.append(
-                    f"Partner {partner_id}: rows {numbers} of the file give different sizes."
-                )
+    indexes = _index_partners(partners)
+    results = [_match_row(row, indexes, overwrite_manual) for row in rows]
+    _flag_disagreements(results)
     return results
 
 
@@ -845,7 +625,8 @@ def match_rows(rows, partners, overwrite_manual=False):
 # Report
 # ---------------------------------------------------------------------------
 
-REPORT_HEADER = (
+# Columns of the per-row report, in order (the caller gives their titles).
+REPORT_COLUMNS = (
     "row",
     "siren",
     "vat",
@@ -858,35 +639,21 @@ REPORT_HEADER = (
 )
 
 
-def _safe_cell(value):
-    """Text for a spreadsheet cell; formulas are neutralised (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def error_report_csv(results):
-    """Per-row CSV report (bytes, UTF-8 with BOM, ``;`` separated, for French
-    Excel): row number, identifiers, size, status, match and messages (errors,
-    then warnings, then conflict explanations, joined by " | ")."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(REPORT_HEADER)
-    for result in results:
-        row = result.row
-        messages = [*row.errors, *row.warnings, *result.messages]
-        writer.writerow(
-            [
-                row.row_number,
-                row.siren or "",
-                _safe_cell(row.vat),
-                _safe_cell(row.name),
-                row.size or "",
-                result.status,
-                result.matched_by or "",
-                ",".join(str(pid) for pid in result.partner_ids),
-                _safe_cell(" | ".join(messages)),
-            ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
+def report_records(results):
+    """One dict per row for the per-row report, keyed by REPORT_COLUMNS:
+    codes and values (``size``, ``status``, ``matched_by`` codes; ``messages``
+    the row's issues: errors, then warnings, then conflict explanations)."""
+    return [
+        {
+            "row": result.row.row_number,
+            "siren": result.row.siren,
+            "vat": result.row.vat,
+            "name": result.row.name,
+            "size": result.row.size,
+            "status": result.status,
+            "matched_by": result.matched_by,
+            "partner_ids": list(result.partner_ids),
+            "messages": [*result.row.errors, *result.row.warnings, *result.messages],
+        }
+        for result in results
+    ]
