@@ -26,7 +26,7 @@
         "data/pareto_compliance_cron.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
-        "views/pareto_supplier_import_views.xml",
+        "views/pareto_vendor_import_views.xml",
         "views/pareto_sirene_job_views.xml",
         "data/pareto_sirene_job_cron.xml",
         "data/pareto_cron.xml",
