@@ -7,32 +7,36 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
+from odoo.tools.misc import formatLang
 
-from ..engine import supplier_import
+from ..engine import identifiers, tabular, vendor_import
 from ..tools.partner_writes import write_grouped
 
 _logger = logging.getLogger(__name__)
 
 MATCH_STATUS_SELECTION = [
-    (supplier_import.MATCHED, "To update"),
-    (supplier_import.CONFLICT, "Conflict"),
-    (supplier_import.UNCHANGED, "Unchanged"),
-    (supplier_import.UNMATCHED, "Unmatched"),
-    (supplier_import.ERROR, "Error"),
+    (vendor_import.MATCHED, "To update"),
+    (vendor_import.CONFLICT, "Conflict"),
+    (vendor_import.UNCHANGED, "Unchanged"),
+    (vendor_import.UNMATCHED, "Unmatched"),
+    (vendor_import.ERROR, "Error"),
 ]
+MATCHED_BY_SELECTION = [("siren", "SIREN"), ("vat", "VAT number"), ("name", "Name")]
 PARTNER_FIELDS = ("pareto_siren", "vat", "name", "pareto_size", "pareto_size_source")
 
 
-class ParetoSupplierImport(models.TransientModel):
-    """Classify many vendors at once from a CSV or XLSX supplier list.
+class ParetoVendorImport(models.TransientModel):
+    """Classify many vendors at once from a CSV or XLSX vendor list.
 
     Upload → preview (every row matched, conflicting, unchanged, unmatched or
     in error, nothing written) → import: the sizes of the matched rows are
     written in one transaction, all or nothing, with source ``import`` and the
-    data year. A per-row report can be downloaded at every step.
+    data year. A per-row report can be downloaded at every step. The engine
+    (``engine/vendor_import.py``) reads and matches; this wizard phrases its
+    codes in the user's language.
     """
 
-    _name = "pareto.supplier.import"
+    _name = "pareto.vendor.import"
     _description = "Import Vendor Sizes"
 
     company_id = fields.Many2one(
@@ -43,7 +47,7 @@ class ParetoSupplierImport(models.TransientModel):
         default="upload",
         required=True,
     )
-    file = fields.Binary(string="Supplier List", attachment=False)
+    file = fields.Binary(string="Vendor List", attachment=False)
     filename = fields.Char(string="File Name")
     year = fields.Integer(
         string="Data Year",
@@ -62,35 +66,35 @@ class ParetoSupplierImport(models.TransientModel):
         help="Post each size change in the vendor's history. Slower on large files.",
     )
     file_description = fields.Char(readonly=True)
-    line_ids = fields.One2many("pareto.supplier.import.line", "wizard_id", string="All Rows")
+    line_ids = fields.One2many("pareto.vendor.import.line", "wizard_id", string="All Rows")
     matched_line_ids = fields.One2many(
-        "pareto.supplier.import.line",
+        "pareto.vendor.import.line",
         "wizard_id",
-        domain=[("status", "=", supplier_import.MATCHED)],
+        domain=[("status", "=", vendor_import.MATCHED)],
         string="Rows to Update",
     )
     conflict_line_ids = fields.One2many(
-        "pareto.supplier.import.line",
+        "pareto.vendor.import.line",
         "wizard_id",
-        domain=[("status", "=", supplier_import.CONFLICT)],
+        domain=[("status", "=", vendor_import.CONFLICT)],
         string="Conflicting Rows",
     )
     unchanged_line_ids = fields.One2many(
-        "pareto.supplier.import.line",
+        "pareto.vendor.import.line",
         "wizard_id",
-        domain=[("status", "=", supplier_import.UNCHANGED)],
+        domain=[("status", "=", vendor_import.UNCHANGED)],
         string="Unchanged Rows",
     )
     unmatched_line_ids = fields.One2many(
-        "pareto.supplier.import.line",
+        "pareto.vendor.import.line",
         "wizard_id",
-        domain=[("status", "=", supplier_import.UNMATCHED)],
+        domain=[("status", "=", vendor_import.UNMATCHED)],
         string="Unmatched Rows",
     )
     error_line_ids = fields.One2many(
-        "pareto.supplier.import.line",
+        "pareto.vendor.import.line",
         "wizard_id",
-        domain=[("status", "=", supplier_import.ERROR)],
+        domain=[("status", "=", vendor_import.ERROR)],
         string="Rows in Error",
     )
     row_count = fields.Integer(string="Rows", readonly=True)
@@ -107,6 +111,244 @@ class ParetoSupplierImport(models.TransientModel):
     file_attrs = fields.Json(readonly=True)
     report_file = fields.Binary(string="Report", readonly=True)
     report_filename = fields.Char(readonly=True)
+    template_file = fields.Binary(
+        string="Template", compute="_compute_template_file", attachment=False
+    )
+    template_filename = fields.Char(compute="_compute_template_file")
+
+    @api.depends("filename", "state")
+    def _compute_display_name(self):
+        for wizard in self:
+            wizard.display_name = (
+                self.env._("Import of %(file)s", file=wizard.filename)
+                if wizard.filename
+                else self.env._("Import Vendor Sizes")
+            )
+
+    # ------------------------------------------------------------------
+    # Messages: the engine's codes in the user's language
+    # ------------------------------------------------------------------
+
+    def _pareto_size_label(self, size):
+        labels = dict(
+            self.env["res.partner"]._fields["pareto_size"]._description_selection(self.env)
+        )
+        return labels.get(size) or self.env._("unknown")
+
+    def _pareto_column_label(self, column):
+        _ = self.env._
+        return {
+            vendor_import.SIREN: "SIREN",
+            vendor_import.SIRET: "SIRET",
+            vendor_import.HEADCOUNT: _("headcount"),
+            vendor_import.TURNOVER: _("turnover"),
+            vendor_import.BALANCE_SHEET: _("balance sheet total"),
+        }.get(column, column)
+
+    def _pareto_file_error_text(self, exc):
+        """The user's sentence for a TableError or a VendorFileError."""
+        _ = self.env._
+        params = exc.params
+        if exc.code == vendor_import.MISSING_COLUMNS:
+            return self._pareto_missing_columns_text(params["missing"], params["found"])
+        texts = {
+            tabular.EMPTY: lambda: _("The file is empty."),
+            tabular.NO_ROWS: lambda: _(
+                "The file has a header row but no data rows: there is no vendor to import."
+            ),
+            tabular.NOT_XLSX: lambda: _(
+                "The file “%(filename)s” is named as an Excel workbook but is not a valid .xlsx "
+                "file. Save it again as .xlsx or as CSV.",
+                filename=params["filename"],
+            ),
+            tabular.OLD_XLS: lambda: _(
+                "The old Excel format (.xls) is not supported. Save the file as .xlsx or as CSV."
+            ),
+            tabular.UNKNOWN_FORMAT: lambda: _(
+                "Unknown file format for “%(filename)s”: expected a CSV file (.csv) or an Excel "
+                "workbook (.xlsx).",
+                filename=params["filename"],
+            ),
+            tabular.NOT_UTF16: lambda: _(
+                "The file could not be decoded as UTF-16 text. Save it as CSV UTF-8."
+            ),
+            tabular.NOT_TEXT: lambda: _(
+                "The file is not readable text (unknown encoding or binary content). Save it as "
+                "CSV UTF-8 or as an Excel workbook (.xlsx)."
+            ),
+            tabular.CSV_UNREADABLE: lambda: _(
+                "The CSV file “%(filename)s” could not be read (%(detail)s).",
+                filename=params["filename"],
+                detail=params["detail"],
+            ),
+            tabular.ROW_TOO_WIDE: lambda: _(
+                "The CSV file “%(filename)s” could not be read: row %(row)s has %(values)s "
+                "values but the header has %(columns)s columns. Check the separator, and that "
+                "values containing it are quoted.",
+                **params,
+            ),
+            tabular.XLSX_UNREADABLE: lambda: _(
+                "The file “%(filename)s” is not a readable Excel workbook (.xlsx). Save it again "
+                "as .xlsx or as CSV.",
+                filename=params["filename"],
+            ),
+        }
+        return texts[exc.code]() if exc.code in texts else str(exc)
+
+    def _pareto_missing_columns_text(self, missing, found):
+        _ = self.env._
+        needs = {
+            vendor_import.IDENTIFIER: _(
+                "an identifier column (SIREN or SIRET, VAT number, or name)"
+            ),
+            vendor_import.CLASSIFICATION: _("a classification column (size, or headcount)"),
+        }
+        message = _(
+            "%(intro)s: the file needs %(needs)s. Columns found: %(found)s. Accepted headers "
+            "include SIREN, SIRET, VAT / TVA, Name / Raison sociale, Size / Taille / Catégorie, "
+            "Headcount / Effectif, Turnover / Chiffre d'affaires, Balance sheet / Total bilan, "
+            "Year / Année.",
+            intro=_("No usable column") if len(missing) == 2 else _("Missing columns"),
+            needs=_(" and ").join(needs[code] for code in missing),
+            found=", ".join(f"“{column}”" for column in found) or _("none"),
+        )
+        return message
+
+    def _pareto_identifier_issue_text(self, issue):
+        _ = self.env._
+        column, value = self._pareto_column_label(issue["column"]), issue["value"]
+        if issue["reason"] == identifiers.INVALID_FORMAT:
+            return _(
+                "Invalid %(column)s “%(value)s”: only digits are allowed.",
+                column=column,
+                value=value,
+            )
+        if issue["reason"] == identifiers.INVALID_LENGTH:
+            return _(
+                "Invalid %(column)s “%(value)s”: a SIREN has 9 digits and a SIRET 14.",
+                column=column,
+                value=value,
+            )
+        return _(
+            "Invalid %(column)s “%(value)s”: its check digit is wrong.", column=column, value=value
+        )
+
+    def _pareto_figure_issue_text(self, issue):
+        _ = self.env._
+        column, value = self._pareto_column_label(issue["column"]), issue["value"]
+        if issue["code"] == vendor_import.NOT_A_NUMBER:
+            return _(
+                "Unreadable %(column)s: “%(value)s” is not a number.", column=column, value=value
+            )
+        if issue["code"] == vendor_import.NEGATIVE:
+            return _("Invalid %(column)s: “%(value)s” is negative.", column=column, value=value)
+        if issue["code"] == vendor_import.NOT_FINITE:
+            return _(
+                "Invalid %(column)s: “%(value)s” is not a finite number.",
+                column=column,
+                value=value,
+            )
+        return _(
+            "Invalid %(column)s: “%(value)s” is beyond %(maximum)s.",
+            column=column,
+            value=value,
+            maximum=formatLang(self.env, issue["maximum"], digits=0),
+        )
+
+    def _pareto_row_issue_text(self, issue):
+        """The user's sentence for a row issue of the engine (errors, warnings)."""
+        _ = self.env._
+        code = issue["code"]
+        if code == vendor_import.INVALID_IDENTIFIER:
+            return self._pareto_identifier_issue_text(issue)
+        if code in (
+            vendor_import.NOT_A_NUMBER,
+            vendor_import.NEGATIVE,
+            vendor_import.NOT_FINITE,
+            vendor_import.OUT_OF_RANGE,
+        ):
+            return self._pareto_figure_issue_text(issue)
+        texts = {
+            vendor_import.SIREN_SIRET_MISMATCH: lambda: _(
+                "The SIREN (%(siren)s) and the SIRET (%(siret)s) are of different companies.",
+                siren=issue["siren"],
+                siret=issue["siret"],
+            ),
+            vendor_import.INVALID_VAT: lambda: _(
+                "Invalid French VAT number “%(value)s”.", value=issue["value"]
+            ),
+            vendor_import.VAT_OTHER_SIREN: lambda: _(
+                "The VAT number %(vat)s is not that of SIREN %(siren)s; the SIREN is used for "
+                "matching first.",
+                vat=issue["vat"],
+                siren=issue["siren"],
+            ),
+            vendor_import.NO_IDENTIFIER: lambda: _(
+                "No identifier: the row has no SIREN/SIRET, VAT number or name."
+            ),
+            vendor_import.UNKNOWN_SIZE: lambda: _(
+                "Unknown size “%(value)s”: expected micro, small, medium, intermediate or large "
+                "(or TPE, PE, PME, ETI, GE).",
+                value=issue["value"],
+            ),
+            vendor_import.INVALID_YEAR: lambda: _(
+                "Invalid year “%(value)s”.", value=issue["value"]
+            ),
+            vendor_import.SIZE_DIFFERS: lambda: _(
+                "The size given (%(given)s) differs from the size computed from the figures "
+                "(%(computed)s); the size given is kept.",
+                given=self._pareto_size_label(issue["given"]),
+                computed=self._pareto_size_label(issue["computed"]),
+            ),
+            vendor_import.HEADCOUNT_NEEDED: lambda: _(
+                "No size and no headcount: the headcount is needed to compute a size."
+            ),
+            vendor_import.NOTHING_TO_CLASSIFY: lambda: _(
+                "No size and no headcount: nothing to classify."
+            ),
+        }
+        return texts[code]() if code in texts else self._pareto_match_issue_text(issue)
+
+    def _pareto_match_issue_text(self, issue):
+        """The user's sentence for a conflict found when matching."""
+        _ = self.env._
+        code = issue["code"]
+        partner = issue.get("partner")
+        name = self.env["res.partner"].browse(partner).display_name if partner else ""
+        if code == vendor_import.KEPT_MANUAL:
+            return _(
+                "%(vendor)s: its size (%(current)s) was set by hand; the file says %(new)s.",
+                vendor=name,
+                current=self._pareto_size_label(issue["current"]),
+                new=self._pareto_size_label(issue["new"]),
+            )
+        if code == vendor_import.KEPT_NEWER:
+            return _(
+                "%(vendor)s: its size (%(current)s) is from %(year)s, more recent than the "
+                "file's %(file_year)s.",
+                vendor=name,
+                current=self._pareto_size_label(issue["current"]),
+                year=issue["year"],
+                file_year=issue["new_year"],
+            )
+        if code == vendor_import.AMBIGUOUS_NAME:
+            return _(
+                "Ambiguous name: %(count)s vendors are named “%(name)s”.",
+                count=len(issue["ids"]),
+                name=issue["name"],
+            )
+        if code == vendor_import.ROWS_DISAGREE:
+            return _(
+                "%(vendor)s: rows %(rows)s of the file give different sizes.",
+                vendor=name,
+                rows=", ".join(map(str, issue["rows"])),
+            )
+        return code
+
+    def _pareto_messages(self, result):
+        """The row's messages (errors, warnings, conflicts) as one text."""
+        issues = [*result.row.errors, *result.row.warnings, *result.messages]
+        return " | ".join(self._pareto_row_issue_text(issue) for issue in issues)
 
     # ------------------------------------------------------------------
     # Reading and matching
@@ -117,11 +359,14 @@ class ParetoSupplierImport(models.TransientModel):
         self.ensure_one()
         data = base64.b64decode(self.file or b"")
         try:
-            frame = supplier_import.read_supplier_file(data, self.filename or "")
-            rows = supplier_import.normalise_rows(frame)
-        except supplier_import.SupplierFileError as exc:
+            frame = vendor_import.read_vendor_file(data, self.filename or "")
+            rows = vendor_import.normalise_rows(frame)
+        except (tabular.TableError, vendor_import.VendorFileError) as exc:
             raise UserError(
-                self.env._("The file cannot be imported, nothing was written: %s", str(exc))
+                self.env._(
+                    "The file cannot be imported, nothing was written: %(error)s",
+                    error=self._pareto_file_error_text(exc),
+                )
             ) from exc
         for row in rows:
             if row.year is None:
@@ -142,13 +387,13 @@ class ParetoSupplierImport(models.TransientModel):
     def _pareto_match(self, rows):
         """Match ``rows`` against the vendors as they are now."""
         self.ensure_one()
-        return supplier_import.match_rows(
+        return vendor_import.match_rows(
             rows, self._pareto_partner_dicts(), overwrite_manual=self.overwrite_manual
         )
 
     def _pareto_stored_rows(self):
         """The rows read at preview (the file is not read twice)."""
-        return [supplier_import.ImportRow(**values) for values in self.rows_data or ()]
+        return [vendor_import.ImportRow(**values) for values in self.rows_data or ()]
 
     @staticmethod
     def _pareto_signature(results):
@@ -166,7 +411,7 @@ class ParetoSupplierImport(models.TransientModel):
         self.check_access("write")
         self.env.flush_all()
         self.env.cr.execute(
-            SQL("DELETE FROM pareto_supplier_import_line WHERE wizard_id = %s", self.id)
+            SQL("DELETE FROM pareto_vendor_import_line WHERE wizard_id = %s", self.id)
         )
         columns = {
             "row_number": "int4",
@@ -184,7 +429,6 @@ class ParetoSupplierImport(models.TransientModel):
         values = {column: [] for column in columns}
         for result in results:
             row = result.row
-            messages = " | ".join([*row.errors, *row.warnings, *result.messages])
             values["row_number"].append(row.row_number)
             values["siren"].append(row.siren)
             values["vat"].append(row.vat)
@@ -195,57 +439,106 @@ class ParetoSupplierImport(models.TransientModel):
             values["matched_by"].append(result.matched_by)
             values["partner_id"].append(result.partner_id)
             values["partner_count"].append(len(result.partner_ids))
-            values["message"].append(messages or None)
+            values["message"].append(self._pareto_messages(result) or None)
         if results:
-            names = SQL(", ").join(SQL.identifier(column) for column in columns)
-            self.env.cr.execute(
-                SQL(
-                    """INSERT INTO pareto_supplier_import_line
-                           (wizard_id, create_uid, write_uid, create_date, write_date, %s)
-                       SELECT %s, %s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', %s
-                         FROM unnest(%s) AS line(%s)""",
-                    names,
-                    self.id,
-                    self.env.uid,
-                    self.env.uid,
-                    SQL(", ").join(SQL.identifier("line", column) for column in columns),
-                    SQL(", ").join(
-                        SQL("%s::%s[]", values[column], SQL(sql_type))
-                        for column, sql_type in columns.items()
-                    ),
-                    names,
-                )
-            )
-        self.env["pareto.supplier.import.line"].invalidate_model()
+            self._pareto_insert_lines(columns, values)
+        self.env["pareto.vendor.import.line"].invalidate_model()
         self.invalidate_recordset(
             [fname for fname, field in self._fields.items() if field.type == "one2many"]
         )
 
+    def _pareto_insert_lines(self, columns, values):
+        names = SQL(", ").join(SQL.identifier(column) for column in columns)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO pareto_vendor_import_line
+                       (wizard_id, create_uid, write_uid, create_date, write_date, %s)
+                   SELECT %s, %s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', %s
+                     FROM unnest(%s) AS line(%s)""",
+                names,
+                self.id,
+                self.env.uid,
+                self.env.uid,
+                SQL(", ").join(SQL.identifier("line", column) for column in columns),
+                SQL(", ").join(
+                    SQL("%s::%s[]", values[column], SQL(sql_type))
+                    for column, sql_type in columns.items()
+                ),
+                names,
+            )
+        )
+
+    def _pareto_file_description(self, attrs):
+        """ "CSV, UTF-8, separator “;”", in the user's language."""
+        if not attrs.get("encoding"):
+            return attrs.get("format", "").upper()
+        separator = attrs.get("separator")
+        separator = self.env._("tab") if separator == "\t" else f"“{separator}”"
+        return self.env._(
+            "%(format)s, encoding %(encoding)s, separator %(separator)s",
+            format=attrs.get("format", "").upper(),
+            encoding=attrs["encoding"],
+            separator=separator,
+        )
+
+    def _pareto_report_csv(self, results):
+        """The per-row report (CSV) with translated headers, statuses and messages."""
+        _ = self.env._
+        header = [
+            _("Row"),
+            "SIREN",
+            _("VAT"),
+            _("Name"),
+            _("Size"),
+            _("Status"),
+            _("Matched by"),
+            _("Vendors"),
+            _("Messages"),
+        ]
+        line_fields = self.env["pareto.vendor.import.line"]._fields
+        statuses = dict(line_fields["status"]._description_selection(self.env))
+        matched_by = dict(line_fields["matched_by"]._description_selection(self.env))
+        rows = [
+            [
+                result.row.row_number,
+                result.row.siren,
+                result.row.vat,
+                result.row.name,
+                self._pareto_size_label(result.row.size) if result.row.size else "",
+                statuses[result.status],
+                matched_by.get(result.matched_by, ""),
+                ",".join(str(pid) for pid in result.partner_ids),
+                self._pareto_messages(result),
+            ]
+            for result in results
+        ]
+        return tabular.csv_bytes(header, rows)
+
     def _pareto_store_results(self, results, attrs):
         """Replace the preview lines, counts and report by those of ``results``."""
         self.ensure_one()
-        counts = dict.fromkeys(supplier_import.MATCH_STATUSES, 0)
+        counts = dict.fromkeys(vendor_import.MATCH_STATUSES, 0)
         for result in results:
             counts[result.status] += 1
         signature = self._pareto_signature(results)
+        # The vendors named in the messages, read in one query.
+        named = {issue["partner"] for result in results for issue in result.messages}
+        self.env["res.partner"].browse(named).mapped("display_name")
         if signature != self.preview_signature:
             self._pareto_replace_lines(results)
-        description = attrs.get("format", "").upper()
-        if attrs.get("encoding"):
-            description += f", {attrs['encoding']}, separator “{attrs.get('separator')}”"
-        stem = os.path.splitext(os.path.basename(self.filename or "suppliers"))[0]
+        stem = os.path.splitext(os.path.basename(self.filename or "vendors"))[0]
         self.write(
             {
                 "preview_signature": signature,
-                "file_description": description,
+                "file_description": self._pareto_file_description(attrs),
                 "row_count": len(results),
-                "matched_count": counts[supplier_import.MATCHED],
-                "conflict_count": counts[supplier_import.CONFLICT],
-                "unchanged_count": counts[supplier_import.UNCHANGED],
-                "unmatched_count": counts[supplier_import.UNMATCHED],
-                "error_count": counts[supplier_import.ERROR],
-                "report_file": base64.b64encode(supplier_import.error_report_csv(results)),
-                "report_filename": f"{stem}_report.csv",
+                "matched_count": counts[vendor_import.MATCHED],
+                "conflict_count": counts[vendor_import.CONFLICT],
+                "unchanged_count": counts[vendor_import.UNCHANGED],
+                "unmatched_count": counts[vendor_import.UNMATCHED],
+                "error_count": counts[vendor_import.ERROR],
+                "report_file": base64.b64encode(self._pareto_report_csv(results)),
+                "report_filename": self.env._("%(name)s_report.csv", name=stem),
             }
         )
 
@@ -257,6 +550,46 @@ class ParetoSupplierImport(models.TransientModel):
             "view_mode": "form",
             "target": "new",
             "name": self.env._("Import Vendor Sizes"),
+        }
+
+    # ------------------------------------------------------------------
+    # Template
+    # ------------------------------------------------------------------
+
+    def _pareto_template_headers(self):
+        """The template's column titles in the user's language; each is one of
+        the headers the import recognises (checked by the tests)."""
+        _ = self.env._
+        return {
+            vendor_import.SIREN: "SIREN",
+            vendor_import.SIRET: "SIRET",
+            vendor_import.VAT: _("VAT"),
+            vendor_import.NAME: _("Name"),
+            vendor_import.SIZE: _("Size"),
+            vendor_import.HEADCOUNT: _("Headcount"),
+            vendor_import.TURNOVER: _("Turnover"),
+            vendor_import.BALANCE_SHEET: _("Balance sheet total"),
+            vendor_import.YEAR: _("Year"),
+        }
+
+    @api.depends_context("lang")
+    def _compute_template_file(self):
+        headers = self._pareto_template_headers()
+        data = tabular.csv_bytes([headers[fld] for fld in vendor_import.TEMPLATE_FIELDS], [])
+        for wizard in self:
+            wizard.template_file = base64.b64encode(data)
+            wizard.template_filename = self.env._("vendor_sizes_template.csv")
+
+    def action_download_template(self):
+        """Download an empty CSV with the columns the import expects."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": (
+                f"/web/content/{self._name}/{self.id}/template_file/"
+                f"{self.template_filename}?download=true"
+            ),
+            "target": "self",
         }
 
     # ------------------------------------------------------------------
@@ -288,10 +621,12 @@ class ParetoSupplierImport(models.TransientModel):
         return self._pareto_reopen()
 
     def _pareto_partner_values(self, results):
-        """``{partner id: vals}`` for the rows to apply."""
+        """``{partner id: vals}`` for the rows to apply: the size with its
+        source and year, and the figures the file gives (the turnover with its
+        year as financial year)."""
         values = {}
         for result in results:
-            if result.status != supplier_import.MATCHED:
+            if result.status != vendor_import.MATCHED:
                 continue
             row = result.row
             vals = {
@@ -303,6 +638,7 @@ class ParetoSupplierImport(models.TransientModel):
                 vals["pareto_headcount"] = round(row.headcount)
             if row.turnover is not None:
                 vals["pareto_turnover"] = row.turnover
+                vals["pareto_finance_year"] = row.year or False
             if row.balance_sheet is not None:
                 vals["pareto_balance_sheet"] = row.balance_sheet
             for partner_id in result.partner_ids:
@@ -321,7 +657,7 @@ class ParetoSupplierImport(models.TransientModel):
             raise UserError(self.env._("Preview the file before importing it."))
         attrs = self.file_attrs or {}
         results = self._pareto_match(self._pareto_stored_rows())
-        errors = [result for result in results if result.status == supplier_import.ERROR]
+        errors = [result for result in results if result.status == vendor_import.ERROR]
         if errors:  # the preview shows them; the transaction is rolled back anyway
             raise UserError(
                 self.env._(
@@ -330,7 +666,7 @@ class ParetoSupplierImport(models.TransientModel):
                     "upload it again.",
                     count=len(errors),
                     row=errors[0].row.row_number,
-                    error=errors[0].row.errors[0],
+                    error=self._pareto_row_issue_text(errors[0].row.errors[0]),
                 )
             )
         values = self._pareto_partner_values(results)

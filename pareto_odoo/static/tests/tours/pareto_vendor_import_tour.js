@@ -25,14 +25,14 @@ function openConfigurationMenu(xmlid) {
 }
 
 /**
- * As a procurement manager: import a supplier list (the test gives its rows
+ * As a procurement manager: import a vendor list (the test gives its rows
  * in the tour's name-spaced global), preview it, then import it.
  */
-registry.category("web_tour.tours").add("pareto_supplier_import_tour", {
+registry.category("web_tour.tours").add("pareto_vendor_import_tour", {
     steps: () => [
-        ...openConfigurationMenu("pareto_odoo.menu_pareto_supplier_import"),
+        ...openConfigurationMenu("pareto_odoo.menu_pareto_vendor_import"),
         {
-            content: "Choose the supplier list",
+            content: "Choose the vendor list",
             trigger: ".modal .o_field_widget[name=file]",
             run() {
                 uploadFile(
