@@ -162,7 +162,7 @@ class ParetoRegistry(models.AbstractModel):
         if isinstance(exc, registry.RegistryUnavailable):
             reason = {
                 registry.TIMEOUT: lambda: _(
-                    "it did not answer within %(seconds)s seconds", seconds=params["seconds"]
+                    "it did not answer within %(seconds)s seconds", seconds=f"{params['seconds']:g}"
                 ),
                 registry.UNREACHABLE: lambda: _("it could not be reached"),
                 registry.SERVER_ERROR: lambda: _(

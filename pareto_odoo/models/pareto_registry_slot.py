@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.sql_db import Cursor
 from odoo.tools import SQL
 
 # The registry accepts at most 7 requests per second per IP address. Requests
@@ -10,6 +11,8 @@ SPACING_SECONDS = 0.15
 # start again from now rather than hold every caller.
 MAX_AHEAD_SECONDS = 60.0
 SLOT_ID = 1
+# A booking never waits long for the row: the database is then too busy.
+LOCK_TIMEOUT = "5s"
 
 
 class ParetoRegistrySlot(models.Model):
@@ -27,33 +30,46 @@ class ParetoRegistrySlot(models.Model):
     )
 
     def _reserve(self, spacing=SPACING_SECONDS):
-        """Book the next request slot; return the seconds to wait until it.
+        """Book the next request slot; return the seconds to wait until it."""
+        start, now = self._reserve_slot(spacing)
+        return max(0.0, start - now)
 
-        Runs in its own short transaction (a new cursor, committed at once):
-        the row is locked for the duration of one UPDATE, never while the
-        caller's transaction goes on, and never while anyone waits for their
-        slot. ``clock_timestamp()`` is the database server's clock, the same
-        for all the Odoo servers sharing it.
-        """
+    def _reserve_slot(self, spacing=SPACING_SECONDS):
+        """Book the next request slot: ``(slot start, now)``, epoch seconds on
+        the database's clock, in a transaction of its own (a new cursor,
+        committed at once): the row is locked for one statement, never while
+        the caller's transaction goes on, and never while anyone waits for
+        their slot."""
         with self.env.registry.cursor() as cr:
-            cr.execute(SQL("SET LOCAL lock_timeout = '5s'"))
-            cr.execute(
-                SQL(
-                    """INSERT INTO pareto_registry_slot AS slot (id, next_slot)
-                       VALUES (%(id)s, EXTRACT(EPOCH FROM clock_timestamp())::float8 + %(spacing)s)
-                       ON CONFLICT (id) DO UPDATE SET next_slot = %(spacing)s + CASE
-                           WHEN slot.next_slot > EXTRACT(EPOCH FROM clock_timestamp())::float8
-                                                 + %(ahead)s
-                           THEN EXTRACT(EPOCH FROM clock_timestamp())::float8
-                           ELSE GREATEST(slot.next_slot,
-                                         EXTRACT(EPOCH FROM clock_timestamp())::float8)
-                           END
-                       RETURNING next_slot - %(spacing)s
-                                 - EXTRACT(EPOCH FROM clock_timestamp())::float8""",
-                    id=SLOT_ID,
-                    spacing=spacing,
-                    ahead=MAX_AHEAD_SECONDS,
-                )
-            )
-            (wait,) = cr.fetchone()
-        return max(0.0, wait)
+            return reserve_slot(cr, spacing)
+
+
+def reserve_slot(cr, spacing=SPACING_SECONDS):
+    """Book the next slot on ``cr`` (a cursor of its own, committed by the
+    caller): ``(slot start, now)``, epoch seconds.
+
+    READ COMMITTED, so that concurrent bookings queue on the row's lock and
+    each sees the one before it (Odoo's REPEATABLE READ would make them fail
+    to serialise). ``clock_timestamp()`` is the database server's clock, the
+    same for all the Odoo servers sharing it.
+    """
+    if isinstance(cr, Cursor):  # not a test cursor inside a test's transaction
+        cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+    cr.execute(SQL("SET LOCAL lock_timeout = %s", LOCK_TIMEOUT))
+    cr.execute(
+        SQL(
+            """WITH now AS (SELECT EXTRACT(EPOCH FROM clock_timestamp())::float8 AS now)
+               INSERT INTO pareto_registry_slot AS slot (id, next_slot)
+               SELECT %(id)s, now.now + %(spacing)s FROM now
+               ON CONFLICT (id) DO UPDATE SET next_slot = %(spacing)s + CASE
+                   WHEN slot.next_slot > (SELECT now FROM now) + %(ahead)s
+                   THEN (SELECT now FROM now)
+                   ELSE GREATEST(slot.next_slot, (SELECT now FROM now))
+                   END
+               RETURNING slot.next_slot - %(spacing)s, (SELECT now FROM now)""",
+            id=SLOT_ID,
+            spacing=spacing,
+            ahead=MAX_AHEAD_SECONDS,
+        )
+    )
+    return cr.fetchone()

@@ -60,6 +60,27 @@ registry.category("web_tour.tours").add("pareto_vendor_import_tour", {
                 ".modal .o_field_widget[name=matched_line_ids] .o_data_row:contains('Alpha Industrie'):contains('SIREN')",
         },
         {
+            content: "Open a row",
+            trigger:
+                ".modal .o_field_widget[name=matched_line_ids] .o_data_row:contains('Alpha Industrie') .o_data_cell[name=name]",
+            run: "click",
+        },
+        {
+            content: "The row opens under a readable name, with its vendor",
+            trigger:
+                ".modal .o_form_view h2:contains('Row 2: Alpha Industrie'):not(:contains('pareto.'))",
+        },
+        {
+            content: "No raw record reference in the dialog",
+            trigger:
+                ".modal:has(.o_form_view h2:contains('Row 2')):not(:contains('pareto.vendor.import,'))",
+        },
+        {
+            content: "Close the row",
+            trigger: ".modal:has(.o_form_view h2:contains('Row 2')) .modal-header .btn-close",
+            run: "click",
+        },
+        {
             content: "The size set by hand is a conflict",
             trigger: ".modal .nav-link:contains('Conflicts')",
             run: "click",
