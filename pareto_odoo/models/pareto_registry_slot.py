@@ -1,3 +1,5 @@
+import time
+
 from odoo import fields, models
 from odoo.sql_db import Cursor
 from odoo.tools import SQL
@@ -30,9 +32,15 @@ class ParetoRegistrySlot(models.Model):
     )
 
     def _reserve(self, spacing=SPACING_SECONDS):
-        """Book the next request slot; return the seconds to wait until it."""
-        start, now = self._reserve_slot(spacing)
-        return max(0.0, start - now)
+        """Book the next request slot; return the seconds to wait until it.
+
+        The wait is counted from the moment the database answered, so that
+        committing and closing the booking's transaction do not shift the
+        request (requests of different workers would otherwise bunch up)."""
+        with self.env.registry.cursor() as cr:
+            start, now = reserve_slot(cr, spacing)
+            answered = time.monotonic()
+        return max(0.0, start - now - (time.monotonic() - answered))
 
     def _reserve_slot(self, spacing=SPACING_SECONDS):
         """Book the next request slot: ``(slot start, now)``, epoch seconds on
@@ -51,7 +59,8 @@ def reserve_slot(cr, spacing=SPACING_SECONDS):
     READ COMMITTED, so that concurrent bookings queue on the row's lock and
     each sees the one before it (Odoo's REPEATABLE READ would make them fail
     to serialise). ``clock_timestamp()`` is the database server's clock, the
-    same for all the Odoo servers sharing it.
+    same for all the Odoo servers sharing it; the ``now`` returned is read
+    after the row's lock was obtained.
     """
     if isinstance(cr, Cursor):  # not a test cursor inside a test's transaction
         cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
@@ -66,7 +75,8 @@ def reserve_slot(cr, spacing=SPACING_SECONDS):
                    THEN (SELECT now FROM now)
                    ELSE GREATEST(slot.next_slot, (SELECT now FROM now))
                    END
-               RETURNING slot.next_slot - %(spacing)s, (SELECT now FROM now)""",
+               RETURNING slot.next_slot - %(spacing)s,
+                         EXTRACT(EPOCH FROM clock_timestamp())::float8""",
             id=SLOT_ID,
             spacing=spacing,
             ahead=MAX_AHEAD_SECONDS,
