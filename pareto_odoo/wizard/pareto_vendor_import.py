@@ -564,7 +564,7 @@ class ParetoVendorImport(models.TransientModel):
             vendor_import.SIREN: "SIREN",
             vendor_import.SIRET: "SIRET",
             vendor_import.VAT: _("VAT"),
-            vendor_import.NAME: _("Name"),
+            vendor_import.NAME: _("Company name"),
             vendor_import.SIZE: _("Size"),
             vendor_import.HEADCOUNT: _("Headcount"),
             vendor_import.TURNOVER: _("Turnover"),
