@@ -492,7 +492,8 @@ class TestVendorImport(ParetoCase):
         )
         self.manager.lang = "fr_FR"
         rows = [["SIREN", "Taille"], [SIREN_A, "Artisan"], ["552100555", "PME"]]
-        wizard = self._wizard(csv_bytes(rows, encoding="cp1252"))
+        # The web client sends the user's language in the context.
+        wizard = self._wizard(csv_bytes(rows, encoding="cp1252")).with_context(lang="fr_FR")
         wizard.action_preview()
         lines = self._lines_by_row(wizard)
         self.assertIn("Taille inconnue «\u00a0Artisan\u00a0»", lines[2].message)
@@ -501,6 +502,8 @@ class TestVendorImport(ParetoCase):
         report = base64.b64decode(wizard.report_file).decode("utf-8-sig")
         self.assertTrue(report.startswith("Ligne;SIREN;TVA;Nom;Taille;Statut"), report[:80])
         self.assertIn(";Erreur;", report)
-        bad = self._wizard(csv_bytes([["Produit", "Prix"], ["Vis", "3"]]))
+        bad = self._wizard(csv_bytes([["Produit", "Prix"], ["Vis", "3"]])).with_context(
+            lang="fr_FR"
+        )
         with self.assertRaisesRegex(UserError, "rien n'a été écrit.*Aucune colonne utilisable"):
             bad.action_preview()
