@@ -10,6 +10,7 @@ answer is capped, redirects to another host are refused, and ``timeout`` is
 a deadline for the whole HTTP exchange, however slowly the server sends.
 """
 
+import contextlib
 import datetime
 import email.utils
 import functools
@@ -391,10 +392,8 @@ class _Deadline:
 def _shutdown(connection):
     sock = getattr(connection, "sock", None)
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):  # already closed
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed
 
 
 def _watch_current(connection):
@@ -407,8 +406,9 @@ class _WatchedConnection:
     """Registers the connection with the current call's deadline."""
 
     def connect(self):
-        super().connect()
+        result = super().connect()
         _watch_current(self)
+        return result
 
     def request(self, *args, **kwargs):
         _watch_current(self)
@@ -438,8 +438,9 @@ class DeadlineAdapter(HTTPAdapter):
     """requests adapter whose connections obey the current call's deadline."""
 
     def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
+        result = super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = dict(_POOL_CLASSES)
+        return result
 
     def proxy_manager_for(self, proxy, **proxy_kwargs):
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
@@ -689,12 +690,11 @@ def _decode(status, payload):
     if status >= 500:
         raise RegistryUnavailable(SERVER_ERROR, status=status)
     if status >= 300:
-        detail = None
         try:
             answer = json.loads(payload)
-            detail = _text(answer.get("erreur"), 500) if isinstance(answer, dict) else None
         except (ValueError, RecursionError):
-            pass
+            answer = None  # the status says enough
+        detail = _text(answer.get("erreur"), 500) if isinstance(answer, dict) else None
         raise RegistryError(REJECTED, status=status, detail=detail)
     return _json(payload)
 

@@ -151,44 +151,43 @@ class ParetoRegistry(models.AbstractModel):
     @api.model
     def _registry_error_message(self, exc):
         """The user's sentence for a :class:`registry.RegistryError`."""
-        _ = self.env._
         params = exc.params
         if exc.code == registry.RATE_LIMITED:
-            return _(
+            return self.env._(
                 "The company registry is receiving too many requests; try again in "
                 "%(seconds)s seconds.",
                 seconds=max(1, round(exc.retry_after)),
             )
         if isinstance(exc, registry.RegistryUnavailable):
             reason = {
-                registry.TIMEOUT: lambda: _(
+                registry.TIMEOUT: lambda: self.env._(
                     "it did not answer within %(seconds)s seconds", seconds=f"{params['seconds']:g}"
                 ),
-                registry.UNREACHABLE: lambda: _("it could not be reached"),
-                registry.SERVER_ERROR: lambda: _(
+                registry.UNREACHABLE: lambda: self.env._("it could not be reached"),
+                registry.SERVER_ERROR: lambda: self.env._(
                     "it answered with the error HTTP %(status)s", status=params["status"]
                 ),
             }[exc.code]()
-            return _(
+            return self.env._(
                 "The company registry is unavailable or too slow (%(reason)s); try again "
                 "later. Ordering and reporting are not affected.",
                 reason=reason,
             )
         if isinstance(exc, registry.RegistryBadResponse):
-            return _("The company registry sent an unexpected response; try again later.")
+            return self.env._("The company registry sent an unexpected response; try again later.")
         if exc.code == registry.REJECTED:
-            return _(
+            return self.env._(
                 "The company registry rejected the request (HTTP %(status)s): %(detail)s",
                 status=params["status"],
                 detail=params.get("detail") or "—",
             )
         if exc.code == registry.REDIRECTED:
-            return _(
+            return self.env._(
                 "The company registry redirected the request to another host (%(host)s): "
                 "refused. Check the registry address in the system parameters.",
                 host=params["host"],
             )
-        return _("The company registry request failed; try again later.")
+        return self.env._("The company registry request failed; try again later.")
 
     # ------------------------------------------------------------------
     # Registry values → partner fields

@@ -220,26 +220,25 @@ class ParetoSireneJob(models.Model):
         return self.env._("The stock file cannot be read: %s", str(exc))
 
     def _pareto_stock_error_text(self, exc):
-        _ = self.env._
         params = exc.params
         if exc.code == sirene_stock.EMPTY:
-            return _("The Sirene stock file is empty.")
+            return self.env._("The Sirene stock file is empty.")
         if exc.code in (sirene_stock.NOT_UTF8_HEADER, sirene_stock.NOT_UTF8):
-            return _(
+            return self.env._(
                 "The Sirene stock file is not UTF-8 text (%(where)s): download INSEE's "
                 "StockUniteLegale_utf8 file and use it as it is.",
-                where=_("in its header")
+                where=self.env._("in its header")
                 if exc.code == sirene_stock.NOT_UTF8_HEADER
-                else _("after data row %(row)s", row=params["row"]),
+                else self.env._("after data row %(row)s", row=params["row"]),
             )
         if exc.code == sirene_stock.MISSING_COLUMNS:
-            return _(
+            return self.env._(
                 "This is not a Sirene StockUniteLegale file: missing column(s) %(missing)s. "
                 "Columns found: %(found)s.",
                 missing=", ".join(params["missing"]),
-                found=", ".join(params["found"]) or _("none"),
+                found=", ".join(params["found"]) or self.env._("none"),
             )
-        return _(
+        return self.env._(
             "The Sirene stock file could not be read after data row %(row)s: %(detail)s",
             row=params.get("row"),
             detail=params.get("detail"),

@@ -136,58 +136,56 @@ class ParetoVendorImport(models.TransientModel):
         return labels.get(size) or self.env._("unknown")
 
     def _pareto_column_label(self, column):
-        _ = self.env._
         return {
             vendor_import.SIREN: "SIREN",
             vendor_import.SIRET: "SIRET",
-            vendor_import.HEADCOUNT: _("headcount"),
-            vendor_import.TURNOVER: _("turnover"),
-            vendor_import.BALANCE_SHEET: _("balance sheet total"),
+            vendor_import.HEADCOUNT: self.env._("headcount"),
+            vendor_import.TURNOVER: self.env._("turnover"),
+            vendor_import.BALANCE_SHEET: self.env._("balance sheet total"),
         }.get(column, column)
 
     def _pareto_file_error_text(self, exc):
         """The user's sentence for a TableError or a VendorFileError."""
-        _ = self.env._
         params = exc.params
         if exc.code == vendor_import.MISSING_COLUMNS:
             return self._pareto_missing_columns_text(params["missing"], params["found"])
         texts = {
-            tabular.EMPTY: lambda: _("The file is empty."),
-            tabular.NO_ROWS: lambda: _(
+            tabular.EMPTY: lambda: self.env._("The file is empty."),
+            tabular.NO_ROWS: lambda: self.env._(
                 "The file has a header row but no data rows: there is no vendor to import."
             ),
-            tabular.NOT_XLSX: lambda: _(
+            tabular.NOT_XLSX: lambda: self.env._(
                 "The file “%(filename)s” is named as an Excel workbook but is not a valid .xlsx "
                 "file. Save it again as .xlsx or as CSV.",
                 filename=params["filename"],
             ),
-            tabular.OLD_XLS: lambda: _(
+            tabular.OLD_XLS: lambda: self.env._(
                 "The old Excel format (.xls) is not supported. Save the file as .xlsx or as CSV."
             ),
-            tabular.UNKNOWN_FORMAT: lambda: _(
+            tabular.UNKNOWN_FORMAT: lambda: self.env._(
                 "Unknown file format for “%(filename)s”: expected a CSV file (.csv) or an Excel "
                 "workbook (.xlsx).",
                 filename=params["filename"],
             ),
-            tabular.NOT_UTF16: lambda: _(
+            tabular.NOT_UTF16: lambda: self.env._(
                 "The file could not be decoded as UTF-16 text. Save it as CSV UTF-8."
             ),
-            tabular.NOT_TEXT: lambda: _(
+            tabular.NOT_TEXT: lambda: self.env._(
                 "The file is not readable text (unknown encoding or binary content). Save it as "
                 "CSV UTF-8 or as an Excel workbook (.xlsx)."
             ),
-            tabular.CSV_UNREADABLE: lambda: _(
+            tabular.CSV_UNREADABLE: lambda: self.env._(
                 "The CSV file “%(filename)s” could not be read (%(detail)s).",
                 filename=params["filename"],
                 detail=params["detail"],
             ),
-            tabular.ROW_TOO_WIDE: lambda: _(
+            tabular.ROW_TOO_WIDE: lambda: self.env._(
                 "The CSV file “%(filename)s” could not be read: row %(row)s has %(values)s "
                 "values but the header has %(columns)s columns. Check the separator, and that "
                 "values containing it are quoted.",
                 **params,
             ),
-            tabular.XLSX_UNREADABLE: lambda: _(
+            tabular.XLSX_UNREADABLE: lambda: self.env._(
                 "The file “%(filename)s” is not a readable Excel workbook (.xlsx). Save it again "
                 "as .xlsx or as CSV.",
                 filename=params["filename"],
@@ -196,59 +194,62 @@ class ParetoVendorImport(models.TransientModel):
         return texts[exc.code]() if exc.code in texts else str(exc)
 
     def _pareto_missing_columns_text(self, missing, found):
-        _ = self.env._
         needs = {
-            vendor_import.IDENTIFIER: _(
+            vendor_import.IDENTIFIER: self.env._(
                 "an identifier column (SIREN or SIRET, VAT number, or name)"
             ),
-            vendor_import.CLASSIFICATION: _("a classification column (size, or headcount)"),
+            vendor_import.CLASSIFICATION: self.env._(
+                "a classification column (size, or headcount)"
+            ),
         }
-        message = _(
+        message = self.env._(
             "%(intro)s: the file needs %(needs)s. Columns found: %(found)s. Accepted headers "
             "include SIREN, SIRET, VAT / TVA, Name / Raison sociale, Size / Taille / Catégorie, "
             "Headcount / Effectif, Turnover / Chiffre d'affaires, Balance sheet / Total bilan, "
             "Year / Année.",
-            intro=_("No usable column") if len(missing) == 2 else _("Missing columns"),
-            needs=_(" and ").join(needs[code] for code in missing),
-            found=", ".join(f"“{column}”" for column in found) or _("none"),
+            intro=self.env._("No usable column")
+            if len(missing) == 2
+            else self.env._("Missing columns"),
+            needs=self.env._(" and ").join(needs[code] for code in missing),
+            found=", ".join(f"“{column}”" for column in found) or self.env._("none"),
         )
         return message
 
     def _pareto_identifier_issue_text(self, issue):
-        _ = self.env._
         column, value = self._pareto_column_label(issue["column"]), issue["value"]
         if issue["reason"] == identifiers.INVALID_FORMAT:
-            return _(
+            return self.env._(
                 "Invalid %(column)s “%(value)s”: only digits are allowed.",
                 column=column,
                 value=value,
             )
         if issue["reason"] == identifiers.INVALID_LENGTH:
-            return _(
+            return self.env._(
                 "Invalid %(column)s “%(value)s”: a SIREN has 9 digits and a SIRET 14.",
                 column=column,
                 value=value,
             )
-        return _(
+        return self.env._(
             "Invalid %(column)s “%(value)s”: its check digit is wrong.", column=column, value=value
         )
 
     def _pareto_figure_issue_text(self, issue):
-        _ = self.env._
         column, value = self._pareto_column_label(issue["column"]), issue["value"]
         if issue["code"] == vendor_import.NOT_A_NUMBER:
-            return _(
+            return self.env._(
                 "Unreadable %(column)s: “%(value)s” is not a number.", column=column, value=value
             )
         if issue["code"] == vendor_import.NEGATIVE:
-            return _("Invalid %(column)s: “%(value)s” is negative.", column=column, value=value)
+            return self.env._(
+                "Invalid %(column)s: “%(value)s” is negative.", column=column, value=value
+            )
         if issue["code"] == vendor_import.NOT_FINITE:
-            return _(
+            return self.env._(
                 "Invalid %(column)s: “%(value)s” is not a finite number.",
                 column=column,
                 value=value,
             )
-        return _(
+        return self.env._(
             "Invalid %(column)s: “%(value)s” is beyond %(maximum)s.",
             column=column,
             value=value,
@@ -257,7 +258,6 @@ class ParetoVendorImport(models.TransientModel):
 
     def _pareto_row_issue_text(self, issue):
         """The user's sentence for a row issue of the engine (errors, warnings)."""
-        _ = self.env._
         code = issue["code"]
         if code == vendor_import.INVALID_IDENTIFIER:
             return self._pareto_identifier_issue_text(issue)
@@ -269,41 +269,41 @@ class ParetoVendorImport(models.TransientModel):
         ):
             return self._pareto_figure_issue_text(issue)
         texts = {
-            vendor_import.SIREN_SIRET_MISMATCH: lambda: _(
+            vendor_import.SIREN_SIRET_MISMATCH: lambda: self.env._(
                 "The SIREN (%(siren)s) and the SIRET (%(siret)s) are of different companies.",
                 siren=issue["siren"],
                 siret=issue["siret"],
             ),
-            vendor_import.INVALID_VAT: lambda: _(
+            vendor_import.INVALID_VAT: lambda: self.env._(
                 "Invalid French VAT number “%(value)s”.", value=issue["value"]
             ),
-            vendor_import.VAT_OTHER_SIREN: lambda: _(
+            vendor_import.VAT_OTHER_SIREN: lambda: self.env._(
                 "The VAT number %(vat)s is not that of SIREN %(siren)s; the SIREN is used for "
                 "matching first.",
                 vat=issue["vat"],
                 siren=issue["siren"],
             ),
-            vendor_import.NO_IDENTIFIER: lambda: _(
+            vendor_import.NO_IDENTIFIER: lambda: self.env._(
                 "No identifier: the row has no SIREN/SIRET, VAT number or name."
             ),
-            vendor_import.UNKNOWN_SIZE: lambda: _(
+            vendor_import.UNKNOWN_SIZE: lambda: self.env._(
                 "Unknown size “%(value)s”: expected micro, small, medium, intermediate or large "
                 "(or TPE, PE, PME, ETI, GE).",
                 value=issue["value"],
             ),
-            vendor_import.INVALID_YEAR: lambda: _(
+            vendor_import.INVALID_YEAR: lambda: self.env._(
                 "Invalid year “%(value)s”.", value=issue["value"]
             ),
-            vendor_import.SIZE_DIFFERS: lambda: _(
+            vendor_import.SIZE_DIFFERS: lambda: self.env._(
                 "The size given (%(given)s) differs from the size computed from the figures "
                 "(%(computed)s); the size given is kept.",
                 given=self._pareto_size_label(issue["given"]),
                 computed=self._pareto_size_label(issue["computed"]),
             ),
-            vendor_import.HEADCOUNT_NEEDED: lambda: _(
+            vendor_import.HEADCOUNT_NEEDED: lambda: self.env._(
                 "No size and no headcount: the headcount is needed to compute a size."
             ),
-            vendor_import.NOTHING_TO_CLASSIFY: lambda: _(
+            vendor_import.NOTHING_TO_CLASSIFY: lambda: self.env._(
                 "No size and no headcount: nothing to classify."
             ),
         }
@@ -311,19 +311,18 @@ class ParetoVendorImport(models.TransientModel):
 
     def _pareto_match_issue_text(self, issue):
         """The user's sentence for a conflict found when matching."""
-        _ = self.env._
         code = issue["code"]
         partner = issue.get("partner")
         name = self.env["res.partner"].browse(partner).display_name if partner else ""
         if code == vendor_import.KEPT_MANUAL:
-            return _(
+            return self.env._(
                 "%(vendor)s: its size (%(current)s) was set by hand; the file says %(new)s.",
                 vendor=name,
                 current=self._pareto_size_label(issue["current"]),
                 new=self._pareto_size_label(issue["new"]),
             )
         if code == vendor_import.KEPT_NEWER:
-            return _(
+            return self.env._(
                 "%(vendor)s: its size (%(current)s) is from %(year)s, more recent than the "
                 "file's %(file_year)s.",
                 vendor=name,
@@ -332,13 +331,13 @@ class ParetoVendorImport(models.TransientModel):
                 file_year=issue["new_year"],
             )
         if code == vendor_import.AMBIGUOUS_NAME:
-            return _(
+            return self.env._(
                 "Ambiguous name: %(count)s vendors are named “%(name)s”.",
                 count=len(issue["ids"]),
                 name=issue["name"],
             )
         if code == vendor_import.ROWS_DISAGREE:
-            return _(
+            return self.env._(
                 "%(vendor)s: rows %(rows)s of the file give different sizes.",
                 vendor=name,
                 rows=", ".join(map(str, issue["rows"])),
@@ -483,17 +482,16 @@ class ParetoVendorImport(models.TransientModel):
 
     def _pareto_report_csv(self, results):
         """The per-row report (CSV) with translated headers, statuses and messages."""
-        _ = self.env._
         header = [
-            _("Row"),
+            self.env._("Row"),
             "SIREN",
-            _("VAT"),
-            _("Name"),
-            _("Size"),
-            _("Status"),
-            _("Matched by"),
-            _("Vendors"),
-            _("Messages"),
+            self.env._("VAT"),
+            self.env._("Name"),
+            self.env._("Size"),
+            self.env._("Status"),
+            self.env._("Matched by"),
+            self.env._("Vendors"),
+            self.env._("Messages"),
         ]
         line_fields = self.env["pareto.vendor.import.line"]._fields
         statuses = dict(line_fields["status"]._description_selection(self.env))
@@ -559,17 +557,16 @@ class ParetoVendorImport(models.TransientModel):
     def _pareto_template_headers(self):
         """The template's column titles in the user's language; each is one of
         the headers the import recognises (checked by the tests)."""
-        _ = self.env._
         return {
             vendor_import.SIREN: "SIREN",
             vendor_import.SIRET: "SIRET",
-            vendor_import.VAT: _("VAT"),
-            vendor_import.NAME: _("Company name"),
-            vendor_import.SIZE: _("Size"),
-            vendor_import.HEADCOUNT: _("Headcount"),
-            vendor_import.TURNOVER: _("Turnover"),
-            vendor_import.BALANCE_SHEET: _("Balance sheet total"),
-            vendor_import.YEAR: _("Year"),
+            vendor_import.VAT: self.env._("VAT"),
+            vendor_import.NAME: self.env._("Company name"),
+            vendor_import.SIZE: self.env._("Size"),
+            vendor_import.HEADCOUNT: self.env._("Headcount"),
+            vendor_import.TURNOVER: self.env._("Turnover"),
+            vendor_import.BALANCE_SHEET: self.env._("Balance sheet total"),
+            vendor_import.YEAR: self.env._("Year"),
         }
 
     @api.depends_context("lang")

@@ -93,7 +93,7 @@ class _Handler(BaseHTTPRequestHandler):
                 else:
                     self.wfile.write(data)
         except OSError:
-            pass  # the client hung up: what it is meant to do
+            return  # the client hung up: what it is meant to do
 
     def _trickle(self, data, pause):
         for position in range(len(data)):
