@@ -356,6 +356,33 @@ class ParetoSireneJob(models.Model):
             vendors.setdefault(partner["pareto_siren"], []).append(partner["id"])
         return vendors
 
+    def _pareto_open(self):
+        """Check the file against the job's and start it: ``(source,
+        compression, vendors)``; UserError when the file changed."""
+        source, compression, signature = self._pareto_source()
+        if self.file_signature and signature != self.file_signature:
+            raise UserError(
+                self.env._(
+                    "The stock file changed since this import started (%s rows were read). "
+                    "Reset the import to read the new file from the start.",
+                    self.rows_done,
+                )
+            )
+        vendors = self._pareto_vendors()
+        if self.state == "queued" and not self.date_start:
+            self.write(
+                {
+                    "rows_total": sirene_stock.estimate_row_count(source, compression=compression)
+                    or 0,
+                    "vendor_count": sum(len(ids) for ids in vendors.values()),
+                    "file_signature": signature,
+                    "date_start": fields.Datetime.now(),
+                }
+            )
+        self.state = "running"
+        self._pareto_commit()
+        return source, compression, vendors
+
     def _pareto_process(self, deadline=None, max_chunks=None):
         """Read the file from the checkpoint on, until its end, ``deadline``
         (``time.monotonic()``) or ``max_chunks`` chunks. True when finished."""
@@ -363,30 +390,7 @@ class ParetoSireneJob(models.Model):
         if self.state not in ("queued", "running"):
             return self.state == "done"
         try:
-            source, compression, signature = self._pareto_source()
-            if self.file_signature and signature != self.file_signature:
-                raise UserError(
-                    self.env._(
-                        "The stock file changed since this import started (%s rows were read). "
-                        "Reset the import to read the new file from the start.",
-                        self.rows_done,
-                    )
-                )
-            vendors = self._pareto_vendors()
-            if self.state == "queued" and not self.date_start:
-                self.write(
-                    {
-                        "rows_total": sirene_stock.estimate_row_count(
-                            source, compression=compression
-                        )
-                        or 0,
-                        "vendor_count": sum(len(ids) for ids in vendors.values()),
-                        "file_signature": signature,
-                        "date_start": fields.Datetime.now(),
-                    }
-                )
-            self.state = "running"
-            self._pareto_commit()
+            source, compression, vendors = self._pareto_open()
             iterator = sirene_stock.iter_stock_matches(
                 source,
                 vendors,
@@ -415,11 +419,7 @@ class ParetoSireneJob(models.Model):
             self._pareto_commit()
             return False
         self.write(
-            {
-                "state": "done",
-                "date_end": fields.Datetime.now(),
-                "rows_total": self.rows_done,
-            }
+            {"state": "done", "date_end": fields.Datetime.now(), "rows_total": self.rows_done}
         )
         self._pareto_commit()
         return True
