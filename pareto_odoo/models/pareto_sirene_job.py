@@ -277,6 +277,7 @@ class ParetoSireneJob(models.Model):
         """Back to draft, forgetting the checkpoint, counters and report."""
         if any(job.state in ("queued", "running") for job in self):
             raise UserError(self.env._("Cancel the import before resetting it."))
+        self.check_access("write")  # the user's rights and companies, before elevating
         self.line_ids.sudo().unlink()
         vals = dict.fromkeys(COUNTERS, 0)
         vals.update(
@@ -389,6 +390,7 @@ class ParetoSireneJob(models.Model):
         self.ensure_one()
         if self.state not in ("queued", "running"):
             return self.state == "done"
+        self.check_access("write")  # its report lines are then written as superuser
         try:
             source, compression, vendors = self._pareto_open()
             iterator = sirene_stock.iter_stock_matches(
