@@ -26,6 +26,7 @@ from ..engine.tests.registry_server import (
     fixture,
     page,
 )
+from ..models import pareto_registry_slot
 from ..models.pareto_registry_slot import SPACING_SECONDS, reserve_slot
 from .common import ParetoCase
 
@@ -852,4 +853,22 @@ class TestRegistrySlots(RegistryCase):
         with self.assertRaisesRegex(UserError, "too many requests; try again in 3[01] seconds"):
             partner.with_user(self.buyer).action_pareto_registry_update()
         self.assertLess(time.monotonic() - started, 2)
+        self.assertEqual(self.fake.received, [])
+
+    def test_ordering_never_waits_on_the_registry_budget(self):
+        """Another transaction holds the slot row (a stuck booking): orders are
+        confirmed as usual; a registry call gives up quickly with a clear
+        message instead of holding the worker."""
+        partner = self._vendor("Atelier", ATELIER)
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as holder:
+            reserve_slot(holder)  # the row stays locked until this transaction ends
+            order = self._create_order(self.vendor_large, [(self.laptop, 1, 100.0)], confirm=True)
+            self.assertEqual(order.state, "purchase")
+            with (
+                patch.object(pareto_registry_slot, "LOCK_TIMEOUT", "200ms"),
+                self.assertLogs("odoo.sql_db", "ERROR"),  # the cancelled statement
+                self.assertRaisesRegex(UserError, "too many requests; try again in 1 seconds"),
+            ):
+                partner.with_user(self.buyer).action_pareto_registry_update()
+            holder.rollback()
         self.assertEqual(self.fake.received, [])
