@@ -496,13 +496,14 @@ class ParetoVendorImport(models.TransientModel):
         line_fields = self.env["pareto.vendor.import.line"]._fields
         statuses = dict(line_fields["status"]._description_selection(self.env))
         matched_by = dict(line_fields["matched_by"]._description_selection(self.env))
+        size_labels = dict(line_fields["size"]._description_selection(self.env))
         rows = [
             [
                 result.row.row_number,
                 result.row.siren,
                 result.row.vat,
                 result.row.name,
-                self._pareto_size_label(result.row.size) if result.row.size else "",
+                size_labels.get(result.row.size, ""),
                 statuses[result.status],
                 matched_by.get(result.matched_by, ""),
                 ",".join(str(pid) for pid in result.partner_ids),
