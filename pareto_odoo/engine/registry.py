@@ -619,20 +619,19 @@ class RegistryClient:
                             raise RegistryUnavailable(TIMEOUT, seconds=self.timeout)
                         return response.status_code, response.headers, body
                 raise RegistryError(FAILED, detail="too many redirects")
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-                if deadline.expired:
-                    raise RegistryUnavailable(TIMEOUT, seconds=self.timeout) from exc
-                if isinstance(exc, requests.Timeout):
-                    raise RegistryUnavailable(TIMEOUT, seconds=self.timeout) from exc
-                raise RegistryUnavailable(UNREACHABLE) from exc
-            except requests.Timeout as exc:
-                raise RegistryUnavailable(TIMEOUT, seconds=self.timeout) from exc
-            except requests.RequestException as exc:
-                raise RegistryError(FAILED, detail=type(exc).__name__) from exc
-            except OSError as exc:  # a socket error that requests did not wrap
-                code = TIMEOUT if deadline.expired else UNREACHABLE
-                params = {"seconds": self.timeout} if deadline.expired else {}
-                raise RegistryUnavailable(code, **params) from exc
+            except OSError as exc:  # requests' exceptions included
+                raise self._transport_error(exc, deadline) from exc
+
+    def _transport_error(self, exc, deadline):
+        """The RegistryError of a network failure."""
+        timed_out = deadline.expired or isinstance(exc, requests.Timeout)
+        if timed_out:
+            return RegistryUnavailable(TIMEOUT, seconds=self.timeout)
+        if isinstance(exc, requests.RequestException) and not isinstance(
+            exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError
+        ):
+            return RegistryError(FAILED, detail=type(exc).__name__)
+        return RegistryUnavailable(UNREACHABLE)
 
     def _get(self, url, params, deadline):
         remaining = max(deadline.remaining(), 0.001)

@@ -377,20 +377,25 @@ def _normalise_identifiers(row, values):
         row.siren = sirens[0]
         if any(other != sirens[0] for other in sirens[1:]):
             errors.append(issue(SIREN_SIRET_MISMATCH, siren=sirens[0], siret=row.siret))
-    vat = compact_vat(values.get(VAT))
-    if vat:
-        row.vat = vat
-        if vat.startswith("FR"):
-            if not stdnum_tva.is_valid(vat):
-                errors.append(issue(INVALID_VAT, value=values.get(VAT)))
-            elif row.siren and vat[4:] != row.siren:
-                row.warnings.append(issue(VAT_OTHER_SIREN, vat=vat, siren=row.siren))
+    _normalise_vat(row, values.get(VAT))
     name = values.get(NAME, "")
     if name:
         row.name = name
         row.normalised_name = normalise_name(name)
     if not (row.siren or row.vat or row.name) and not errors:
         errors.append(issue(NO_IDENTIFIER))
+
+
+def _normalise_vat(row, text):
+    vat = compact_vat(text)
+    if not vat:
+        return
+    row.vat = vat
+    if vat.startswith("FR"):
+        if not stdnum_tva.is_valid(vat):
+            row.errors.append(issue(INVALID_VAT, value=text))
+        elif row.siren and vat[4:] != row.siren:
+            row.warnings.append(issue(VAT_OTHER_SIREN, vat=vat, siren=row.siren))
 
 
 def _normalise_classification(row, values):
@@ -412,6 +417,12 @@ def _normalise_classification(row, values):
             row.year = parse_year(values[YEAR])
         except ValueError:
             errors.append(issue(INVALID_YEAR, value=values[YEAR]))
+    _decide_size(row, explicit, label)
+
+
+def _decide_size(row, explicit, label):
+    """The row's size: the one given, else the one computed from its figures."""
+    errors = row.errors
     computed = size_from_figures(row.headcount, row.turnover, row.balance_sheet)
     if explicit:
         row.size, row.size_source_detail = explicit, SOURCE_SIZE
