@@ -260,7 +260,8 @@ def bench_db(args):
             )
         )
         row = cr.fetchone()
-        vendor = env["res.partner"].browse(row[0]) if row else partners_model.search(domain, limit=1)
+        vendor = env["res.partner"].browse(row[0] if row else [])
+        vendor = vendor or partners_model.search(domain, limit=1)
         vendor = vendor or partners_model.search([("pareto_siren", "!=", False)], limit=1)
         cr.execute(
             SQL(
