@@ -1,16 +1,20 @@
 """Benchmark: the national registry from Odoo — rate limit and database overhead.
 
-1. Rate limit (no Odoo needed). ``--workers`` processes, standing for the
-   workers of one Odoo server, call the registry client as fast as they can
-   for ``--seconds`` against a stand-in of the API on 127.0.0.1 that records
-   when each request arrives; once without a limiter (baseline), once with
-   the ``RateLimiter`` file that ``pareto.registry`` shares between workers.
-   Reports requests per second and the most requests seen in any 1-second
-   window (the registry allows 7), plus the cost of one ``acquire()`` that
-   does not wait.
+1. Rate limit (``rate``). ``--servers`` processes, standing for Odoo servers
+   sharing one database, each run ``--workers`` threads, standing for their
+   workers, that call the registry client as fast as they can for
+   ``--seconds`` against the loopback stand-in of the API (the tests' own,
+   ``engine/tests/registry_server.py``), which records when each request
+   arrives. Once without a limiter (baseline), once with the addon's limiter:
+   request slots booked in PostgreSQL (``pareto.registry.slot``, one row,
+   one short READ COMMITTED transaction per request, each on the thread's own
+   connection). Reports requests per second and the most requests seen in
+   any 1-second window (the registry allows 7), and what one booking costs
+   (median and 99th percentile of the booking transaction, measured during
+   the run, under contention).
 
-2. Database side of the scheduled refresh and of the discovery (``--db``, a
-   database with ``pareto_odoo`` installed, e.g. filled by ``datagen.py
+2. Database side of the scheduled refresh and of the discovery (``refresh``,
+   a database with ``pareto_odoo`` installed, e.g. filled by ``datagen.py
    --partners 100000 --sme-partners 10000``). Gives ``--vendors`` company
    partners a valid SIREN and a supplier rank (committed: use a bench
    database), then times the refresh's batch selection (search ordered by
@@ -18,74 +22,72 @@
    discovery's "already a partner?" check on 50 SIRENs, median of
    ``--repeat`` runs, against the time the rate limit imposes per batch.
 
-    python3 bench/bench_registry.py --workers 4 --seconds 5
-    python3 bench/bench_registry.py --db pr_bench --vendors 10000
+    python3 bench/bench_registry.py rate --db DB --servers 3 --workers 4 --seconds 10
+    python3 bench/bench_registry.py refresh --db pr_bench --vendors 10000
 """
 
 import argparse
-import json
 import multiprocessing
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pareto_odoo.engine.registry import (  # noqa: E402
-    RateLimiter,
     RegistryClient,
     RegistryCompany,
+    SlotLimiter,
 )
-
-EMPTY_PAGE = json.dumps(
-    {"results": [], "total_results": 0, "page": 1, "per_page": 25, "total_pages": 0}
-).encode()
+from pareto_odoo.engine.tests.registry_server import FakeRegistry, Reply, fixture  # noqa: E402
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.arrivals.append(time.time())
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(EMPTY_PAGE)))
-        self.end_headers()
-        self.wfile.write(EMPTY_PAGE)
+def _odoo(db, addons_path=None):
+    """Configure Odoo for ``db`` (no registry loaded); return the slot booking."""
+    import odoo  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
 
-    def log_message(self, format, *args):
-        pass
+    core = os.path.join(os.path.dirname(odoo.__path__[0]), "addons")
+    config.parse_config(
+        ["-d", db, "--addons-path", addons_path or f"{core},{ROOT}"], setup_logging=False
+    )
+    from odoo.addons.pareto_odoo.models import pareto_registry_slot  # noqa: PLC0415
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
+    return pareto_registry_slot
 
 
-# As pareto.registry builds it: one request every RATE_SPACING_SECONDS.
-RATE_SPACING_SECONDS = 0.15
+def _server(db, addons_path, url, limited, barrier, deadline, results, workers):
+    """One "Odoo server": ``workers`` threads calling the registry until the deadline."""
+    slots = _odoo(db, addons_path)
+    from odoo import sql_db  # noqa: PLC0415
 
+    bookings = []
 
-def _limiter(lock_path, style):
-    if style == "even":
-        return RateLimiter(lock_path, rate=1, period=RATE_SPACING_SECONDS)
-    return RateLimiter(lock_path, rate=7, period=1.0)  # the engine's default
+    def reserve():  # as pareto.registry.slot._reserve, on this thread's own connection
+        started = time.perf_counter()
+        with sql_db.db_connect(db).cursor() as cr:
+            start, now = slots.reserve_slot(cr)
+            answered = time.monotonic()
+        bookings.append(time.perf_counter() - started)
+        return start - now - (time.monotonic() - answered)
 
+    def work():
+        limiter = SlotLimiter(reserve) if limited else None
+        with RegistryClient(url, timeout=10, rate_limiter=limiter) as client:
+            barrier.wait()
+            while time.time() < deadline.value:
+                client.search(q="bench")
 
-def _worker(url, lock_path, style, barrier, deadline, counter):
-    limiter = _limiter(lock_path, style) if lock_path else None
-    barrier.wait()
-    done = 0
-    with RegistryClient(url, timeout=10, rate_limiter=limiter) as client:
-        while time.time() < deadline.value:
-            client.search(q="bench")
-            done += 1
-    with counter.get_lock():
-        counter.value += done
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.put(bookings)
 
 
 def max_in_window(times, window=1.0):
@@ -98,70 +100,77 @@ def max_in_window(times, window=1.0):
     return best
 
 
-def run_rate(url, server, workers, seconds, lock_path, style="even"):
-    """Requests seen by the server while ``workers`` processes (started and
-    ready before the clock starts) call the client for ``seconds``."""
+def run_rate(args, fake, limited):
+    """Requests seen by the registry while the servers' workers (all ready
+    before the clock starts) call it for ``args.seconds``."""
     context = multiprocessing.get_context("spawn")
-    counter = context.Value("i", 0)
-    barrier = context.Barrier(workers + 1)
-    deadline = context.Value("d", 0.0)
+    barrier = context.Barrier(args.servers * args.workers + 1)
+    deadline = context.Value("d", time.time() + 3600)
+    results = context.Queue()
     processes = [
-        context.Process(target=_worker, args=(url, lock_path, style, barrier, deadline, counter))
-        for _ in range(workers)
+        context.Process(
+            target=_server,
+            args=(
+                args.db,
+                args.addons_path,
+                fake.url,
+                limited,
+                barrier,
+                deadline,
+                results,
+                args.workers,
+            ),
+        )
+        for _ in range(args.servers)
     ]
     for process in processes:
         process.start()
-    deadline.value = time.time() + 3600
-    barrier.wait(timeout=120)
+    barrier.wait(timeout=300)
     start = time.time()
-    server.arrivals = []
-    deadline.value = start + seconds
+    fake.received.clear()
+    deadline.value = start + args.seconds
+    bookings = [value for _ in processes for value in results.get(timeout=300)]
     for process in processes:
         process.join()
-    arrivals = [value for value in server.arrivals if value < start + seconds]
+    arrivals = [received.at for received in fake.received if received.at < start + args.seconds]
+    bookings.sort()
     return {
         "requests": len(arrivals),
-        "per_second": len(arrivals) / seconds,
+        "per_second": len(arrivals) / args.seconds,
         "max_in_1s": max_in_window(arrivals),
+        "booking_median_ms": statistics.median(bookings) * 1000 if bookings else None,
+        "booking_p99_ms": bookings[int(len(bookings) * 0.99)] * 1000 if bookings else None,
+        "bookings": len(bookings),
     }
 
 
-def acquire_cost(lock_path, count=5000):
-    """Seconds per acquire() that does not wait: the file lock and its I/O."""
-    limiter = RateLimiter(lock_path, rate=1, period=1e-9)
-    start = time.perf_counter()
-    for _ in range(count):
-        limiter.acquire()
-    return (time.perf_counter() - start) / count * 1e6
-
-
 def bench_rate(args):
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.arrivals = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        lock_path = os.path.join(tmp, "pareto_odoo_registry.rate")
-        results = (
-            ("no limiter (baseline)", run_rate(url, server, args.workers, args.seconds, None)),
-            (
-                "7 per 1 s window",
-                run_rate(url, server, args.workers, args.seconds, lock_path + "7", "window"),
-            ),
-            (
-                "even, 1 per 0.15 s",
-                run_rate(url, server, args.workers, args.seconds, lock_path, "even"),
-            ),
-        )
-        cost = acquire_cost(os.path.join(tmp, "cost.rate"))
-    server.shutdown()
-    print(f"Rate limit: {args.workers} processes for {args.seconds:g} s")
-    for label, result in results:
+    slots = _odoo(args.db, args.addons_path)
+    fake = FakeRegistry().start()
+    fake.reply("/search", Reply(body=fixture("search_empty")))
+    try:
+        baseline = run_rate(args, fake, limited=False)
+        limited = run_rate(args, fake, limited=True)
+    finally:
+        fake.stop()
+    total = args.servers * args.workers
+    print(
+        f"Rate limit: {args.servers} servers x {args.workers} workers ({total} clients) "
+        f"for {args.seconds:g} s, one database"
+    )
+    for label, result in (
+        ("no limiter (baseline)", baseline),
+        (f"slots in PostgreSQL, 1 per {slots.SPACING_SECONDS:g} s", limited),
+    ):
         print(
-            f"  {label:24} {result['requests']:6d} requests  "
+            f"  {label:34} {result['requests']:6d} requests  "
             f"{result['per_second']:8.1f}/s  max in any 1 s window: {result['max_in_1s']}"
         )
-    print(f"  acquire() without waiting: {cost:.1f} µs")
+    print(
+        f"  booking a slot (its own transaction, under contention): median "
+        f"{limited['booking_median_ms']:.2f} ms, p99 {limited['booking_p99_ms']:.2f} ms "
+        f"over {limited['bookings']} bookings"
+    )
 
 
 def _valid_sirens(count, start=30_000_000):
@@ -183,6 +192,10 @@ def bench_db(args):
         ["-d", args.db, "--addons-path", args.addons_path or f"{core},{ROOT}"],
         setup_logging=False,
     )
+    from odoo.addons.pareto_odoo.models.pareto_registry_slot import (  # noqa: PLC0415
+        SPACING_SECONDS as spacing,
+    )
+
     registry = Registry(args.db)
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -247,7 +260,9 @@ def bench_db(args):
             )
         )
         row = cr.fetchone()
-        vendor = env["res.partner"].browse(row[0] if row else partners_model.search(domain)[:1].id)
+        vendor = env["res.partner"].browse(row[0] if row else [])
+        vendor = vendor or partners_model.search(domain, limit=1)
+        vendor = vendor or partners_model.search([("pareto_siren", "!=", False)], limit=1)
         cr.execute(
             SQL(
                 "SELECT count(*) FROM purchase_order_line line JOIN purchase_order po"
@@ -302,24 +317,30 @@ def bench_db(args):
     for label, value in timings.items():
         print(f"  {label:32} median {value:7.2f} ms over {args.repeat} runs")
     print(
-        f"  baseline: the rate limit's spacing, {RATE_SPACING_SECONDS * 1000:.0f} ms per vendor, "
-        f"{RATE_SPACING_SECONDS * 50 * 1000:.0f} ms per batch of 50"
+        f"  baseline: the rate limit's spacing, {spacing * 1000:.0f} ms per vendor, "
+        f"{spacing * 50 * 1000:.0f} ms per batch of 50"
     )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--db")
-    parser.add_argument("--addons-path")
-    parser.add_argument("--vendors", type=int, default=10000)
-    parser.add_argument("--repeat", type=int, default=30)
+    commands = parser.add_subparsers(dest="command", required=True)
+    rate = commands.add_parser("rate", help="the rate limit across servers and workers")
+    rate.add_argument("--db", required=True)
+    rate.add_argument("--addons-path")
+    rate.add_argument("--servers", type=int, default=3)
+    rate.add_argument("--workers", type=int, default=4)
+    rate.add_argument("--seconds", type=float, default=10.0)
+    refresh = commands.add_parser("refresh", help="database side of the refresh and discovery")
+    refresh.add_argument("--db", required=True)
+    refresh.add_argument("--addons-path")
+    refresh.add_argument("--vendors", type=int, default=10000)
+    refresh.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    if args.db:
-        bench_db(args)
-    else:
+    if args.command == "rate":
         bench_rate(args)
+    else:
+        bench_db(args)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,16 @@
 """Benchmark: classify vendors in a real Odoo 19 server, from the Sirene stock
-file (cron job, chunks, checkpoints) and from a supplier list (import wizard).
+file (cron job, chunks, checkpoints) and from a vendor list (import wizard).
 
     python3 bench/bench_sirene_stock.py --rows 25000000 --path /tmp/stock.csv --keep
     python3 bench/bench_sirene_job.py --db DB --stock /tmp/stock.csv \\
         --vendors-file /tmp/stock.csv.vendors.txt --port 8151 --kill-at 0.4 \\
-        --supplier-rows 100000
+        --vendor-rows 100000
 
 The database must have ``pareto_odoo`` installed. The script
 
 1. inserts one vendor company per SIREN of ``--vendors-file`` (SQL, cloned
    from a partner made by the ORM; one in 20 has a size set by hand);
-2. with ``--supplier-rows``, runs the import wizard (preview, then import) on
+2. with ``--vendor-rows``, runs the import wizard (preview, then import) on
    a CSV of that many rows (SIREN, size, year) in this process, measures it,
    and rolls it back;
 3. creates a Sirene import job reading ``--stock`` from the server's disk and
@@ -106,17 +106,17 @@ def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def supplier_import(env, sirens, rows):
-    """Preview and import a supplier list of ``rows`` rows; rolled back."""
+def vendor_import(env, sirens, rows):
+    """Preview and import a vendor list of ``rows`` rows; rolled back."""
     sizes = ["TPE", "PE", "PME", "ETI", "GE"]
     lines = ["SIREN;Taille;Année"]
     lines += [f"{siren};{sizes[index % 5]};2023" for index, siren in enumerate(sirens[:rows])]
     data = ("\n".join(lines) + "\n").encode()
     manager = env.ref("base.user_admin")
     wizard = (
-        env["pareto.supplier.import"]
+        env["pareto.vendor.import"]
         .with_user(manager)
-        .create({"file": base64.b64encode(data), "filename": "suppliers.csv", "year": 2024})
+        .create({"file": base64.b64encode(data), "filename": "vendors.csv", "year": 2024})
     )
     started = time.perf_counter()
     wizard.action_preview()
@@ -252,7 +252,7 @@ def main(argv=None):
     parser.add_argument("--addons-path", default=default_addons_path())
     parser.add_argument("--chunksize", type=int, default=500_000)
     parser.add_argument("--kill-at", type=float, default=0.0, help="share of the file, 0 = never")
-    parser.add_argument("--supplier-rows", type=int, default=0)
+    parser.add_argument("--vendor-rows", type=int, default=0)
     parser.add_argument("--poll", type=float, default=5.0)
     parser.add_argument("--timeout", type=float, default=3 * 3600)
     parser.add_argument("--logdir", default="/tmp/bench_sirene_job")
@@ -266,10 +266,10 @@ def main(argv=None):
         env.cr.commit()
         print(f"Inserted {inserted:,} vendors in {time.perf_counter() - started:.1f} s", flush=True)
 
-        supplier = None
-        if args.supplier_rows:
-            supplier = supplier_import(env, sirens, args.supplier_rows)
-            print(f"Supplier list import: {supplier}", flush=True)
+        vendor_list = None
+        if args.vendor_rows:
+            vendor_list = vendor_import(env, sirens, args.vendor_rows)
+            print(f"Vendor list import: {vendor_list}", flush=True)
 
         job = env["pareto.sirene.job"].create(
             {
@@ -307,7 +307,7 @@ def main(argv=None):
         "kept_manual": row["kept_manual"],
         "kept_newer": row["kept_newer"],
         "unknown_size": row["unknown_size"],
-        "supplier_import": supplier,
+        "vendor_import": vendor_list,
     }
     print(
         f"Sirene job: {figures['state']}, {figures['rows']:,} rows, "

@@ -33,7 +33,7 @@
         "views/pareto_confirm_warning_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
-        "views/pareto_supplier_import_views.xml",
+        "views/pareto_vendor_import_views.xml",
         "views/pareto_sirene_job_views.xml",
         "views/pareto_compliance_alert_views.xml",
         "report/pareto_spend_report_views.xml",

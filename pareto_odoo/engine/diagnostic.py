@@ -12,8 +12,9 @@ as inline SVG, tables). Exit code 0 on success, 2 on unusable input (missing
 file or column, bad value: one ``error: ...`` line on stderr), 1 when the
 report cannot be written.
 
-Files: CSV (separator detected from the header line among ``,`` ``;`` tab
-``|``; UTF-8 with or without BOM, else Windows-1252) or Excel ``.xlsx``.
+Files: CSV (separator ``;`` ``,`` tab or ``|``, detected; UTF-8 with or
+without BOM, UTF-16 with BOM, else Windows-1252) or Excel ``.xlsx``, read as the
+vendor import reads them (:mod:`pareto_odoo.engine.tabular`).
 Column names are case-insensitive; extra columns are ignored.
 
 Purchases columns:
@@ -51,14 +52,13 @@ import sys
 
 import pandas as pd
 
-from . import analysis
+from . import analysis, tabular
 from .compliance import ROLLING_12, period_bounds, share
 from .territory import DEFAULT_LOCAL_DEPARTMENTS
 
 SAMPLE_DIR = pathlib.Path(__file__).resolve().parent / "sample"
 DEFAULT_OUTPUT = "pareto_report.html"
 TREND_MONTHS = 12
-SEPARATORS = (",", ";", "\t", "|")
 STATUS_COLOURS = {"ok": "#2e7d32", "warning": "#ef6c00", "below": "#c62828", None: "#9e9e9e"}
 EXIT_OK = 0
 EXIT_WRITE_ERROR = 1
@@ -70,67 +70,21 @@ EXIT_INPUT_ERROR = 2
 # ---------------------------------------------------------------------------
 
 
-def _decode(raw):
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
-def detect_separator(text):
-    """The separator occurring most in the header line (``,`` if none)."""
-    header = text.split("\n", 1)[0]
-    counts = {separator: header.count(separator) for separator in SEPARATORS}
-    best = max(SEPARATORS, key=counts.__getitem__)
-    return best if counts[best] else ","
-
-
-def _read_xlsx(path):
-    """The first sheet of a workbook; the first row holds the column names.
-    Read with openpyxl directly (cell values kept: dates, numbers, text)."""
-    try:
-        import openpyxl  # noqa: PLC0415 - optional dependency, loaded on use
-    except ImportError:
-        raise analysis.InputError(f"{path}: reading .xlsx files needs openpyxl") from None
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None) or ()
-        data = [list(row) for row in rows if any(value not in (None, "") for value in row)]
-    finally:
-        workbook.close()
-    columns = ["" if name is None else str(name) for name in header]
-    data = [row[: len(columns)] + [None] * (len(columns) - len(row)) for row in data]
-    return pd.DataFrame(data, columns=columns, dtype=object)
-
-
 def read_table(path):
-    """A CSV file (as text, empty cells as NaN) or the first sheet of an XLSX
-    file (cell values) as a DataFrame, with stripped lower-case column names.
-    Raises InputError when unreadable."""
+    """A CSV or XLSX file as a DataFrame of texts (empty cells as ""), with
+    stripped lower-case column names, read by the addon's one tabular reader
+    (:func:`pareto_odoo.engine.tabular.read_table`). Raises InputError when
+    unreadable."""
     path = pathlib.Path(path)
     if not path.is_file():
         raise analysis.InputError(f"{path}: file not found")
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = _read_xlsx(path)
-        else:
-            text = _decode(path.read_bytes())
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=detect_separator(text),
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                skipinitialspace=True,
-            )
-    except analysis.InputError:
-        raise
-    except (ValueError, OSError, pd.errors.ParserError) as error:
-        message = " ".join(str(error).split())
-        raise analysis.InputError(f"{path}: cannot read: {message}") from None
-    except Exception as error:  # e.g. zipfile.BadZipFile for a broken .xlsx
+        frame = tabular.read_table(path.read_bytes(), path.name)
+    except tabular.TableError as error:
         raise analysis.InputError(f"{path}: cannot read: {error}") from None
+    except OSError as error:
+        raise analysis.InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    frame = frame.reset_index(drop=True)
     frame.columns = [str(column).strip().lower() for column in frame.columns]
     return frame
 

@@ -15,13 +15,14 @@ import gzip
 import io
 import lzma
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 
 import pandas as pd
 
+from .errors import CodedError
 from .sizes import registry_size_year, size_from_registry
-from .supplier_import import SupplierFileError
 
 SIREN_COLUMN = "siren"
 CATEGORY_COLUMN = "categorieEntreprise"
@@ -41,6 +42,28 @@ REQUIRED_COLUMNS = (
 )
 ACTIVE = "A"  # etatAdministratifUniteLegale: A = active, C = ceased
 DEFAULT_CHUNKSIZE = 500_000
+
+# Error codes (StockFileError.code) and their values.
+EMPTY = "empty"  # -
+NOT_UTF8_HEADER = "not_utf8_header"  # -
+NOT_UTF8 = "not_utf8"  # row: data rows read before the problem
+MISSING_COLUMNS = "missing_columns"  # missing, found (lists of column names)
+UNREADABLE = "unreadable"  # row, detail
+
+
+class StockFileError(CodedError, ValueError):
+    """The file is not a readable Sirene StockUniteLegale file."""
+
+    MESSAGES = {
+        EMPTY: "The Sirene stock file is empty.",
+        NOT_UTF8_HEADER: "The Sirene stock file is not UTF-8 text (in its header): download "
+        "INSEE's StockUniteLegale_utf8 file and use it as it is.",
+        NOT_UTF8: "The Sirene stock file is not UTF-8 text (after data row {row}): download "
+        "INSEE's StockUniteLegale_utf8 file and use it as it is.",
+        MISSING_COLUMNS: "This is not a Sirene StockUniteLegale file: missing column(s) "
+        "{missing}. Columns found: {found}.",
+        UNREADABLE: "The Sirene stock file could not be read after data row {row}: {detail}",
+    }
 
 
 @dataclass(frozen=True)
@@ -76,28 +99,19 @@ def _read_header(source, compression):
     try:
         header = pd.read_csv(source, nrows=0, compression=compression, encoding="utf-8")
     except pd.errors.EmptyDataError as exc:
-        raise SupplierFileError("The Sirene stock file is empty.") from exc
+        raise StockFileError(EMPTY) from exc
     except UnicodeDecodeError as exc:
-        raise SupplierFileError(_ENCODING_ERROR.format(where="in its header")) from exc
+        raise StockFileError(NOT_UTF8_HEADER) from exc
     finally:
         if position is not None:
             source.seek(position)
     return [str(column) for column in header.columns]
 
 
-_ENCODING_ERROR = (
-    "The Sirene stock file is not UTF-8 text ({where}): download INSEE's "
-    "StockUniteLegale_utf8 file and use it as it is."
-)
-
-
 def _check_columns(columns):
     missing = [column for column in REQUIRED_COLUMNS if column not in columns]
     if missing:
-        raise SupplierFileError(
-            "This is not a Sirene StockUniteLegale file: missing column(s) "
-            f"{', '.join(missing)}. Columns found: {', '.join(columns) or 'none'}."
-        )
+        raise StockFileError(MISSING_COLUMNS, missing=missing, found=list(columns))
 
 
 def _clean(value):
@@ -157,7 +171,7 @@ def iter_stock_matches(
     each chunk. Every non-empty chunk is yielded, with or without matches.
 
     The file is checked before anything is yielded (this is a function
-    returning an iterator): :class:`SupplierFileError` is raised by the call
+    returning an iterator): :class:`StockFileError` is raised by the call
     itself when the file is empty or lacks one of :data:`REQUIRED_COLUMNS`.
     """
     wanted = {str(siren).strip() for siren in sirens if siren}
@@ -192,14 +206,15 @@ def iter_stock_matches(
         reader = pd.read_csv(source, **options)
     except pd.errors.EmptyDataError as exc:
         resources.close()
-        raise SupplierFileError("The Sirene stock file is empty.") from exc
+        raise StockFileError(EMPTY) from exc
     except ValueError as exc:
         resources.close()
         if header is None and "Usecols do not match" in str(exc):
-            raise SupplierFileError(
-                f"This is not a Sirene StockUniteLegale file: {exc}. "
-                f"Required columns: {', '.join(REQUIRED_COLUMNS)}."
-            ) from exc
+            found = re.findall(r"'([^']*)'", str(exc))
+            missing = [column for column in REQUIRED_COLUMNS if column in found] or list(
+                REQUIRED_COLUMNS
+            )
+            raise StockFileError(MISSING_COLUMNS, missing=missing, found=[]) from exc
         raise
     return _iterate(reader, list(wanted), start, progress, resources)
 
@@ -249,7 +264,7 @@ def _open_past_rows(path_or_file, compression, rows, resources):
 
 
 def _chunks(reader, rows_read):
-    """The reader's chunks, its decoding and parsing errors made SupplierFileError."""
+    """The reader's chunks, its decoding and parsing errors made StockFileError."""
     iterator = iter(reader)
     while True:
         try:
@@ -257,12 +272,9 @@ def _chunks(reader, rows_read):
         except StopIteration:
             return
         except UnicodeDecodeError as exc:
-            where = f"after data row {rows_read:,}"
-            raise SupplierFileError(_ENCODING_ERROR.format(where=where)) from exc
+            raise StockFileError(NOT_UTF8, row=rows_read) from exc
         except pd.errors.ParserError as exc:
-            raise SupplierFileError(
-                f"The Sirene stock file could not be read after data row {rows_read:,}: {exc}"
-            ) from exc
+            raise StockFileError(UNREADABLE, row=rows_read, detail=str(exc)) from exc
         rows_read += len(chunk)
         yield chunk
 

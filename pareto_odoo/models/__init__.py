@@ -3,6 +3,7 @@ from . import pareto_family
 from . import pareto_compliance_alert
 from . import pareto_compliance_dashboard
 from . import pareto_registry
+from . import pareto_registry_slot
 from . import pareto_sirene_job
 from . import pareto_sirene_job_line
 from . import product_category

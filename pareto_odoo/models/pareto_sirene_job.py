@@ -9,8 +9,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import config
 
-from ..engine import sirene_stock
-from ..engine.supplier_import import SupplierFileError
+from ..engine import sirene_stock, sizes
+from ..engine.sirene_stock import StockFileError
 from ..tools.partner_writes import write_grouped
 
 _logger = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ CRON_XMLID = "pareto_odoo.ir_cron_pareto_sirene_job"
 # Errors of the file itself (missing, unreadable, not a stock file): the job
 # fails with the message and keeps its checkpoint. Anything else is a bug or a
 # database error: the cron logs it and retries the job from its checkpoint.
-FILE_ERRORS = (SupplierFileError, OSError, EOFError, zipfile.BadZipFile, ValueError)
+FILE_ERRORS = (StockFileError, OSError, EOFError, zipfile.BadZipFile, ValueError)
 COMPRESSIONS = {".zip": "zip", ".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}
 SOURCE_FIELDS = ("source", "file", "file_name", "file_path", "chunk_size", "company_ids")
 COUNTERS = (
@@ -166,6 +166,7 @@ class ParetoSireneJob(models.Model):
         runs. UserError when there is no file.
         """
         self.ensure_one()
+        self.check_access("read")  # the user's rights and companies, before elevating
         job = self.sudo()
         if job.source == "path":
             path = (job.file_path or "").strip()
@@ -211,11 +212,37 @@ class ParetoSireneJob(models.Model):
         iterator.close()
 
     def _pareto_file_error(self, exc):
-        if isinstance(exc, SupplierFileError):
-            return str(exc)
+        """The user's sentence for a problem of the stock file."""
+        if isinstance(exc, StockFileError):
+            return self._pareto_stock_error_text(exc)
         if isinstance(exc, OSError):
             return self.env._("The stock file cannot be read: %s", exc.strerror or str(exc))
         return self.env._("The stock file cannot be read: %s", str(exc))
+
+    def _pareto_stock_error_text(self, exc):
+        params = exc.params
+        if exc.code == sirene_stock.EMPTY:
+            return self.env._("The Sirene stock file is empty.")
+        if exc.code in (sirene_stock.NOT_UTF8_HEADER, sirene_stock.NOT_UTF8):
+            return self.env._(
+                "The Sirene stock file is not UTF-8 text (%(where)s): download INSEE's "
+                "StockUniteLegale_utf8 file and use it as it is.",
+                where=self.env._("in its header")
+                if exc.code == sirene_stock.NOT_UTF8_HEADER
+                else self.env._("after data row %(row)s", row=params["row"]),
+            )
+        if exc.code == sirene_stock.MISSING_COLUMNS:
+            return self.env._(
+                "This is not a Sirene StockUniteLegale file: missing column(s) %(missing)s. "
+                "Columns found: %(found)s.",
+                missing=", ".join(params["missing"]),
+                found=", ".join(params["found"]) or self.env._("none"),
+            )
+        return self.env._(
+            "The Sirene stock file could not be read after data row %(row)s: %(detail)s",
+            row=params.get("row"),
+            detail=params.get("detail"),
+        )
 
     # ------------------------------------------------------------------
     # Buttons
@@ -250,6 +277,7 @@ class ParetoSireneJob(models.Model):
         """Back to draft, forgetting the checkpoint, counters and report."""
         if any(job.state in ("queued", "running") for job in self):
             raise UserError(self.env._("Cancel the import before resetting it."))
+        self.check_access("write")  # the user's rights and companies, before elevating
         self.line_ids.sudo().unlink()
         vals = dict.fromkeys(COUNTERS, 0)
         vals.update(
@@ -329,37 +357,42 @@ class ParetoSireneJob(models.Model):
             vendors.setdefault(partner["pareto_siren"], []).append(partner["id"])
         return vendors
 
+    def _pareto_open(self):
+        """Check the file against the job's and start it: ``(source,
+        compression, vendors)``; UserError when the file changed."""
+        source, compression, signature = self._pareto_source()
+        if self.file_signature and signature != self.file_signature:
+            raise UserError(
+                self.env._(
+                    "The stock file changed since this import started (%s rows were read). "
+                    "Reset the import to read the new file from the start.",
+                    self.rows_done,
+                )
+            )
+        vendors = self._pareto_vendors()
+        if self.state == "queued" and not self.date_start:
+            self.write(
+                {
+                    "rows_total": sirene_stock.estimate_row_count(source, compression=compression)
+                    or 0,
+                    "vendor_count": sum(len(ids) for ids in vendors.values()),
+                    "file_signature": signature,
+                    "date_start": fields.Datetime.now(),
+                }
+            )
+        self.state = "running"
+        self._pareto_commit()
+        return source, compression, vendors
+
     def _pareto_process(self, deadline=None, max_chunks=None):
         """Read the file from the checkpoint on, until its end, ``deadline``
         (``time.monotonic()``) or ``max_chunks`` chunks. True when finished."""
         self.ensure_one()
         if self.state not in ("queued", "running"):
             return self.state == "done"
+        self.check_access("write")  # its report lines are then written as superuser
         try:
-            source, compression, signature = self._pareto_source()
-            if self.file_signature and signature != self.file_signature:
-                raise UserError(
-                    self.env._(
-                        "The stock file changed since this import started (%s rows were read). "
-                        "Reset the import to read the new file from the start.",
-                        self.rows_done,
-                    )
-                )
-            vendors = self._pareto_vendors()
-            if self.state == "queued" and not self.date_start:
-                self.write(
-                    {
-                        "rows_total": sirene_stock.estimate_row_count(
-                            source, compression=compression
-                        )
-                        or 0,
-                        "vendor_count": sum(len(ids) for ids in vendors.values()),
-                        "file_signature": signature,
-                        "date_start": fields.Datetime.now(),
-                    }
-                )
-            self.state = "running"
-            self._pareto_commit()
+            source, compression, vendors = self._pareto_open()
             iterator = sirene_stock.iter_stock_matches(
                 source,
                 vendors,
@@ -388,11 +421,7 @@ class ParetoSireneJob(models.Model):
             self._pareto_commit()
             return False
         self.write(
-            {
-                "state": "done",
-                "date_end": fields.Datetime.now(),
-                "rows_total": self.rows_done,
-            }
+            {"state": "done", "date_end": fields.Datetime.now(), "rows_total": self.rows_done}
         )
         self._pareto_commit()
         return True
@@ -449,23 +478,20 @@ class ParetoSireneJob(models.Model):
         self.write(vals)
 
     def _pareto_outcome(self, match, partner):
-        """update / unchanged / closed / unknown / manual / newer for one vendor."""
+        """update / unchanged / closed / unknown / manual / newer for one vendor:
+        a closed company is reported; otherwise the engine's one size rule
+        decides (a size set by hand wins, a more recent year wins)."""
         if not match.is_active:
             return "closed"
-        if not match.size:
-            return "unknown"
-        size = partner["pareto_size"] or None
-        source = partner["pareto_size_source"] or None
-        year = partner["pareto_size_year"] or None
-        if size == match.size:
-            # Same size: only a more recent year of a non-manual size is worth writing.
-            newer = match.size_year and (not year or match.size_year > year)
-            return "update" if newer and source != "manual" else "unchanged"
-        if source == "manual" and not self.overwrite_manual:
-            return "manual"
-        if year and match.size_year and year > match.size_year:
-            return "newer"
-        return "update"
+        outcome = sizes.size_outcome(
+            partner["pareto_size"],
+            partner["pareto_size_source"],
+            partner["pareto_size_year"],
+            match.size,
+            match.size_year,
+            overwrite_manual=self.overwrite_manual,
+        )
+        return "update" if outcome in (sizes.UPDATE, sizes.REFRESH) else outcome
 
     def _pareto_line_values(self, outcome, match, partner):
         return {

@@ -17,7 +17,7 @@ from . import test_spend_report
 from . import test_sirene_import
 from . import test_suggestions
 from . import test_suggestions_tour
-from . import test_supplier_import
+from . import test_vendor_import
 from . import test_vendor_import_tour
 from . import test_territory
 from . import test_compliance

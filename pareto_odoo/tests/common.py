@@ -2,6 +2,9 @@ from contextlib import contextmanager
 
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import SQL
+
+from ..models.pareto_registry_slot import SLOT_ID
 
 
 class ParetoCase(TransactionCase):
@@ -248,6 +251,7 @@ class AccessCase(ParetoCase):
             "categ_1": cls.categ_unmapped,
             "categ_2": cls.categ_2,
             "company_1": cls.company,
+            "slot": cls._registry_slot(),
         }
         Alert = cls.env["pareto.compliance.alert"].sudo()
         Job = cls.env["pareto.sirene.job"].sudo()
@@ -280,6 +284,18 @@ class AccessCase(ParetoCase):
             cls.records[f"daily_{suffix}"] = Daily.search(own)
             cls.records[f"vendor_spend_{suffix}"] = Vendor.search(own)
             cls.records[f"delta_{suffix}"] = Delta.search(own)
+
+    @classmethod
+    def _registry_slot(cls):
+        """The registry's request clock row (made on first use)."""
+        cls.env.cr.execute(
+            SQL(
+                "INSERT INTO pareto_registry_slot (id, next_slot) VALUES (%s, 0) "
+                "ON CONFLICT (id) DO NOTHING",
+                SLOT_ID,
+            )
+        )
+        return cls.env["pareto.registry.slot"].sudo().browse(SLOT_ID)
 
     @classmethod
     def user_env(cls, role):

@@ -34,16 +34,18 @@ MODEL_MATRIX = [
     ("pareto.sirene.job",        "job_2",         "",    "",        "rwcu",  "rwcu"),
     ("pareto.sirene.job.line",   "job_line_1",    "",    "r",       "r",     "r"),
     ("pareto.sirene.job.line",   "job_line_2",    "",    "",        "r",     "r"),
+    # The registry's request clock (no company: one row for the database).
+    ("pareto.registry.slot",     "slot",          "",    "",        "",      "r"),
 ]  # fmt: skip
 
 # Wizards (transient models: each user only sees their own): which roles may
 # open them at all.
 WIZARD_MATRIX = [
     # model                               buyer  manager_1  manager  admin
-    ("pareto.supplier.import",            "",    "rwcu",    "rwcu",  "rwcu"),
-    ("pareto.supplier.import.line",       "",    "rwcu",    "rwcu",  "rwcu"),
+    ("pareto.vendor.import",              "",    "rwcu",    "rwcu",  "rwcu"),
+    ("pareto.vendor.import.line",         "",    "rwcu",    "rwcu",  "rwcu"),
     ("pareto.registry.discovery",         "rwcu", "rwcu",   "rwcu",  "rwcu"),
-    ("pareto.registry.discovery.line",    "rwcu", "rwcu",   "rwcu",  "rwcu"),
+    ("pareto.registry.discovery.line",    "r",   "r",       "r",     "r"),
     ("pareto.confirm.warning",            "rwc", "rwc",     "rwc",   "rwc"),
 ]  # fmt: skip
 

@@ -1,131 +1,43 @@
 """The national company registry inside Odoo: vendor update button, scheduled
-refresh and discovery of local SMEs, against a scripted stand-in of the API
-served on 127.0.0.1 (never the internet)."""
+refresh and discovery of local SMEs, against the scripted stand-in of the API
+served on 127.0.0.1 (never the internet) that the engine tests use too."""
 
-import json
+import itertools
 import threading
-from dataclasses import dataclass, field
+import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from unittest.mock import patch
-from urllib.parse import parse_qsl, urlsplit
 
-from odoo import Command, fields
+from odoo import Command, fields, sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from ..engine import registry
+from ..engine.tests.registry_server import (
+    ATELIER,
+    CARTONNAGES,
+    DUBOIS,
+    LEFEBVRE,
+    PAPETERIES,
+    PROPRETE,
+    FakeRegistry,
+    Reply,
+    company,
+    fixture,
+    page,
+)
+from ..models import pareto_registry_slot
+from ..models.pareto_registry_slot import SPACING_SECONDS, reserve_slot
 from .common import ParetoCase
 
-# Fixtures written from the API's OpenAPI description, shared with the engine tests.
-FIXTURES = Path(__file__).parents[1] / "engine" / "tests" / "fixtures" / "registry"
-
-ATELIER = "842153678"  # PME, band 11 (small), Argenteuil (95), 18.12Z
-PAPETERIES = "793402181"  # PME, band 21 (medium), Montreuil (93), 17.23Z
-CARTONNAGES = "817364201"  # PME, band 12 (small), Bobigny (93), 17.23Z
-LEFEBVRE = "512876046"  # closed (etat_administratif C)
-PROPRETE = "438619025"  # GE subsidiary with 10-19 employees
-DUBOIS = "901274555"  # sole trader in Paris, no coordinates
-
 REGISTRY_LOGGER = "odoo.addons.pareto_odoo.models.pareto_registry"
-
-
-def fixture(name):
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-@dataclass
-class Reply:
-    """One scripted answer; a ``str`` body is sent verbatim, anything else as JSON."""
-
-    status: int = 200
-    body: object = field(default_factory=dict)
-    headers: dict = field(default_factory=dict)
-    delay: float = 0.0
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        url = urlsplit(self.path)
-        params = dict(parse_qsl(url.query, keep_blank_values=True))
-        fake = self.server.fake
-        reply = fake.next_reply(url.path, params, dict(self.headers))
-        if reply.delay:
-            fake.released.wait(reply.delay)  # released by the test once it is done
-        body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-        data = body.encode()
-        self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass  # keep the test log clean
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        pass  # a client that timed out has closed its socket: nothing to report
-
-
-class FakeRegistry:
-    """Scripted API on 127.0.0.1 that records the requests it receives."""
-
-    def __init__(self):
-        self.received = []
-        self.released = threading.Event()
-        self._rules = []
-        self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-
-    def reset(self):
-        with self._lock:
-            self.received.clear()
-            self._rules.clear()
-        self.released.clear()
-
-    def reply(self, path, *replies, **query):
-        """Answer GET ``path`` (when its query includes ``query``) with
-        ``replies`` in turn, the last one repeating."""
-        self._rules.append((path, query, list(replies)))
-
-    def lookup(self, siren, *replies):
-        self.reply("/search", *replies, q=siren)
-
-    def next_reply(self, path, params, headers):
-        with self._lock:
-            self.received.append((path, params, headers))
-            for rule_path, query, replies in self._rules:
-                if rule_path == path and query.items() <= params.items():
-                    return replies.pop(0) if len(replies) > 1 else replies[0]
-        return Reply(404, {"erreur": "No fixture for this request."})
-
-    def queries(self):
-        return [params.get("q") for _path, params, _headers in self.received]
-
-    def stop(self):
-        self.released.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=30)
 
 
 class RegistryCase(ParetoCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fake = FakeRegistry()
+        cls.fake = FakeRegistry().start()
         cls.addClassCleanup(cls.fake.stop)
         cls.env["ir.config_parameter"].set_param("pareto_odoo.registry_url", cls.fake.url)
         # "Today" in the timezone of whoever runs the action (they differ
@@ -164,10 +76,10 @@ class TestRegistryUpdateButton(RegistryCase):
 
         action = contact.with_user(self.buyer).action_pareto_registry_update()
 
-        ((path, params, headers),) = self.fake.received
-        self.assertEqual(path, "/search")
-        self.assertEqual(params, {"q": ATELIER, "page": "1", "per_page": "25"})
-        self.assertTrue(headers["User-Agent"].startswith("pareto_odoo/"))
+        (received,) = self.fake.received
+        self.assertEqual(received.path, "/search")
+        self.assertEqual(received.params, {"q": ATELIER, "page": "1", "per_page": "25"})
+        self.assertTrue(received.headers["User-Agent"].startswith("pareto_odoo/19.0."))
         self.assertEqual(action["params"]["type"], "success")
         self.assertRecordValues(
             partner,
@@ -188,10 +100,18 @@ class TestRegistryUpdateButton(RegistryCase):
                     "partner_longitude": 2.246817,
                     "pareto_naf_code": "18.12Z",
                     "pareto_registry_date": self.buyer_today,
+                    # The registry's full profile: latest finances and flags.
+                    "pareto_turnover": 1843000.0,
+                    "pareto_net_result": 61200.0,
+                    "pareto_finance_year": 2023,
+                    "pareto_is_ess": True,
+                    "pareto_is_siae": False,
+                    "pareto_is_mission": False,
                 }
             ],
         )
         self.assertEqual(contact.pareto_size, "small")
+        self.assertTrue(contact.pareto_is_ess, "contacts show their company's profile")
         note = (partner.message_ids - messages).filtered(
             lambda message: "company registry" in message.body
         )
@@ -302,12 +222,23 @@ class TestRegistryUpdateButton(RegistryCase):
         partner = self._vendor("Atelier", ATELIER)
         self._assert_failure_writes_nothing(partner, "unexpected response")
 
-    def test_timeout_writes_nothing(self):
-        # Odoo's test harness raises any request timeout to 10 s.
+    def _assert_cut_at_the_deadline(self, reply):
+        """A 1 s registry timeout ends the call after 1 s, whatever the server
+        does, and writes nothing (Odoo's test harness raises socket timeouts
+        to 10 s: the deadline does not depend on them)."""
         self.env["ir.config_parameter"].set_param("pareto_odoo.registry_timeout", "1")
-        self.fake.lookup(ATELIER, Reply(body=fixture("search_page1"), delay=60))
+        self.fake.lookup(ATELIER, reply)
         partner = self._vendor("Atelier", ATELIER)
-        self._assert_failure_writes_nothing(partner, "did not answer in time")
+        started = time.monotonic()
+        self._assert_failure_writes_nothing(partner, "did not answer within 1 seconds")
+        self.assertLess(time.monotonic() - started, 5)
+
+    def test_timeout_writes_nothing(self):
+        self._assert_cut_at_the_deadline(Reply(body=fixture("search_page1"), delay=60))
+
+    def test_trickling_registry_is_cut_at_the_deadline(self):
+        # One byte every 0.5 s: each read succeeds, the whole answer would take minutes.
+        self._assert_cut_at_the_deadline(Reply(body=fixture("search_page1"), trickle=0.5))
 
     def test_rate_limited_honours_retry_after_then_gives_up(self):
         self.fake.lookup(
@@ -326,6 +257,73 @@ class TestRegistryUpdateButton(RegistryCase):
         partner = self._vendor("Papeteries", PAPETERIES)
         self._assert_failure_writes_nothing(partner, "too many requests; try again in 120 seconds")
         self.assertEqual(len(self.fake.received), 1)
+
+    def test_oversized_answer_and_foreign_redirect_write_nothing(self):
+        partner = self._vendor("Atelier", ATELIER)
+        # A 10 MB company name: the answer is refused before anything is stored.
+        self.fake.lookup(ATELIER, Reply(body=page(company(ATELIER, nom_complet="A" * 10**7))))
+        self._assert_failure_writes_nothing(partner, "unexpected response")
+        self.fake.reset()
+        self.fake.lookup(ATELIER, Reply(302, headers={"Location": "https://evil.example/"}))
+        self._assert_failure_writes_nothing(partner, "another host .evil.example.")
+        self.assertEqual(len(self.fake.received), 1)
+
+    def test_invalid_registry_values_are_not_stored(self):
+        """A year beyond int4, a NAF code sent as a float, a name longer than
+        any company's: validated in the engine, never written."""
+        odd = company(
+            ATELIER,
+            nom_raison_sociale="A" * 5000,
+            activite_principale=18.12,
+            annee_categorie_entreprise="99999999999",
+            annee_tranche_effectif_salarie=99999999999,
+            finances={"2023": {"ca": 10**30, "resultat_net": 5000}},
+        )
+        self.fake.lookup(ATELIER, Reply(body=page(odd)))
+        partner = self._vendor("Atelier", ATELIER, pareto_naf_code="18.12Z")
+        partner.with_user(self.buyer).action_pareto_registry_update()
+        self.assertRecordValues(
+            partner,
+            [
+                {
+                    "name": "Atelier",
+                    "pareto_naf_code": "18.12Z",  # kept: the registry's is not a NAF code
+                    "pareto_size": "small",
+                    "pareto_size_source": "registry",
+                    "pareto_size_year": 0,
+                    "pareto_turnover": 0.0,
+                    "pareto_net_result": 5000.0,
+                    "pareto_finance_year": 2023,
+                }
+            ],
+        )
+
+    def test_button_keeps_a_size_of_a_more_recent_year(self):
+        """The one size rule of the engine: a more recent year wins, here too."""
+        self.fake.lookup(ATELIER, Reply(body=fixture("search_page1")))
+        partner = self._vendor(
+            "Atelier",
+            ATELIER,
+            pareto_size="medium",
+            pareto_size_source="import",
+            pareto_size_year=2024,
+        )
+        messages = partner.message_ids
+        partner.with_user(self.buyer).action_pareto_registry_update()
+        self.assertRecordValues(
+            partner,
+            [
+                {
+                    "pareto_size": "medium",
+                    "pareto_size_source": "import",
+                    "pareto_size_year": 2024,
+                    "zip": "95100",
+                    "pareto_turnover": 1843000.0,
+                }
+            ],
+        )
+        note = (partner.message_ids - messages).filtered(lambda m: "more recent" in m.body)
+        self.assertIn("Small enterprise (PE), 2022", note.body)
 
 
 @tagged("post_install", "-at_install")
@@ -462,6 +460,29 @@ class TestRegistryCron(RegistryCase):
         notes = self.old.message_ids.filtered(lambda msg: "knows no company" in msg.body)
         self.assertEqual(len(notes), 1)
 
+    def test_profile_is_refreshed_and_a_size_set_by_hand_is_kept(self):
+        # With a headcount the size can be computed from figures: writing the
+        # registry's turnover must not recompute it behind the size rule's back.
+        self.never.with_user(self.manager).write({"pareto_size": "large", "pareto_headcount": 5})
+        self.assertEqual(self.never.pareto_size_source, "manual")
+        self._run_cron()
+        self.assertRecordValues(
+            self.never,
+            [
+                {
+                    "pareto_size": "large",
+                    "pareto_size_source": "manual",
+                    "pareto_headcount": 5,
+                    "pareto_turnover": 1843000.0,
+                    "pareto_net_result": 61200.0,
+                    "pareto_finance_year": 2023,
+                    "pareto_is_ess": True,
+                }
+            ],
+        )
+        self.assertRecordValues(self.never_2, [{"pareto_size": "large", "pareto_is_mission": True}])
+        self.assertTrue(self.oldest.pareto_is_siae)
+
     def test_scheduled_action_is_installed(self):
         cron = self.env.ref("pareto_odoo.ir_cron_pareto_registry_refresh")
         self.assertTrue(cron.active)
@@ -505,8 +526,8 @@ class TestRegistryDiscovery(RegistryCase):
 
         wizard = self._open()
 
-        self.assertEqual([path for path, _params, _headers in self.fake.received], ["/search"] * 2)
-        params = self.fake.received[0][1]
+        self.assertEqual([received.path for received in self.fake.received], ["/search"] * 2)
+        params = self.fake.received[0].params
         self.assertEqual(
             {key: params[key] for key in params if key not in ("page", "per_page")},
             {
@@ -583,6 +604,90 @@ class TestRegistryDiscovery(RegistryCase):
         self.assertEqual((wizard.found_count, wizard.known_count), (3, 3))
         self.assertFalse(wizard.line_ids)
 
+    def test_candidates_are_written_by_the_server_only(self):
+        self._reply_search()
+        wizard = self._open()
+        line = wizard.line_ids[0]
+        Line = self.env["pareto.registry.discovery.line"].with_user(self.buyer)
+        forged = {"wizard_id": wizard.id, "siren": DUBOIS, "name": "Forged", "pareto_size": "micro"}
+        with self.assertRaises(AccessError):
+            Line.create(forged)
+        with self.assertRaises(AccessError):
+            wizard.write({"line_ids": [Command.create(forged)]})
+        with self.assertRaises(AccessError):
+            line.write({"pareto_size": "micro", "siren": PROPRETE})
+
+    def test_create_vendor_reads_the_registry_again(self):
+        """Whatever a line holds, the vendor is what the registry says now."""
+        self._reply_search()
+        wizard = self._open()
+        line = wizard.line_ids.filtered(lambda candidate: candidate.siren == ATELIER)
+        # Even a line altered in the database is not trusted.
+        self.env.cr.execute(
+            "UPDATE pareto_registry_discovery_line SET name = 'Forged', pareto_size = 'micro',"
+            " size_year = 2099 WHERE id = %s",
+            [line.id],
+        )
+        line.invalidate_recordset()
+        self.fake.reset()
+        now = company(
+            ATELIER,
+            nom_raison_sociale="ATELIER GRAPHIQUE (NOUVEAU NOM)",
+            siege={"siret": "84215367800011"},
+            categorie_entreprise="ETI",
+            finances={"2024": {"ca": 2100000, "resultat_net": 70000}},
+            complements={"est_ess": False, "est_siae": True, "est_societe_mission": False},
+        )
+        self.fake.lookup(ATELIER, Reply(body=page(now)))
+        line.action_create_vendor()
+        self.assertEqual(self.fake.queries(), [ATELIER], "one lookup, by SIREN, at creation")
+        self.assertRecordValues(
+            line.partner_id,
+            [
+                {
+                    "name": "ATELIER GRAPHIQUE (NOUVEAU NOM)",
+                    "company_registry": "84215367800011",
+                    "pareto_size": "intermediate",
+                    "pareto_size_source": "registry",
+                    "pareto_size_year": 2022,
+                    "zip": "93100",
+                    "pareto_turnover": 2100000.0,
+                    "pareto_finance_year": 2024,
+                    "pareto_is_siae": True,
+                }
+            ],
+        )
+
+    def test_create_vendor_refuses_a_company_closed_since_the_search(self):
+        self._reply_search()
+        wizard = self._open()
+        line = wizard.line_ids[0]
+        self.fake.reset()
+        self.fake.lookup(line.siren, Reply(body=page(company(line.siren, etat_administratif="C"))))
+        with self.assertRaisesRegex(UserError, "closed"):
+            line.action_create_vendor()
+        self.assertFalse(line.partner_id)
+        self.assertFalse(self.env["res.partner"].search([("pareto_siren", "=", line.siren)]))
+
+    def test_siren_of_another_company_is_not_revealed_nor_duplicated(self):
+        self._reply_search()
+        wizard = self._open()
+        line = wizard.line_ids.filtered(lambda candidate: candidate.siren == CARTONNAGES)
+        # Meanwhile company B (which the buyer cannot see) files it under its own name.
+        secret = self._vendor(
+            "Fournisseur confidentiel de Pareto Sud", CARTONNAGES, company_id=self.company_2.id
+        )
+        self.fake.reset()
+        with self.assertRaises(UserError) as error:
+            line.action_create_vendor()
+        message = str(error.exception)
+        self.assertIn("company you cannot access", message)
+        self.assertNotIn(secret.name, message)
+        self.assertNotIn("confidentiel", message)
+        self.assertEqual(self.fake.received, [], "nothing asked to the registry either")
+        partners = self.env["res.partner"].with_context(active_test=False)
+        self.assertEqual(partners.search([("pareto_siren", "=", CARTONNAGES)]), secret)
+
     def test_radius_adds_nearby_smes_filtered_on_our_side(self):
         self.company.pareto_local_departments = "95"
         self.company.pareto_local_radius_km = 80.0
@@ -592,7 +697,7 @@ class TestRegistryDiscovery(RegistryCase):
 
         wizard = self._open()
 
-        near = [params for path, params, _headers in self.fake.received if path == "/near_point"]
+        near = [rec.params for rec in self.fake.received if rec.path == "/near_point"]
         self.assertEqual(len(near), 1)
         self.assertEqual(
             (near[0]["lat"], near[0]["long"], near[0]["radius"], near[0]["activite_principale"]),
@@ -640,4 +745,130 @@ class TestRegistryDiscovery(RegistryCase):
         )
         with self.assertRaises(AccessError):
             self._open(user=employee)
+        self.assertEqual(self.fake.received, [])
+
+
+@tagged("post_install", "-at_install")
+class TestRegistrySlots(RegistryCase):
+    """The registry's budget (7 requests per second) is kept in PostgreSQL:
+    shared by every worker of every Odoo server of the database. The test
+    transaction cannot see other transactions, so the threads below book
+    their slots on connections of their own, as workers of several servers
+    would, with the booking the addon runs (``reserve_slot``)."""
+
+    def _book(self):
+        """Book a slot on a new connection, committed at once."""
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
+            return reserve_slot(cr)
+
+    def _in_threads(self, count, work):
+        """Run ``work()`` in ``count`` threads; re-raise their first error."""
+        errors = []
+
+        def run():
+            try:
+                work()
+            except Exception as exc:  # reported by the test below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        if errors:
+            raise errors[0]
+
+    def test_slots_are_spaced_across_concurrent_connections(self):
+        slots = []
+        lock = threading.Lock()
+
+        def work():
+            for _ in range(5):
+                slot = self._book()
+                with lock:
+                    slots.append(slot)
+
+        self._in_threads(4, work)
+        starts = sorted(start for start, _now in slots)
+        self.assertEqual(len(starts), 20)
+        gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+        self.assertGreaterEqual(min(gaps), SPACING_SECONDS - 1e-6, gaps)
+        # Each booking answered at once, none waiting for its slot while holding the row.
+        self.assertTrue(all(start - now <= 20 * SPACING_SECONDS + 1 for start, now in slots))
+
+    def test_requests_of_concurrent_workers_reach_the_registry_spaced(self):
+        self.fake.reply("/search", Reply(body=fixture("search_empty")))
+
+        def reserve():
+            start, now = self._book()
+            return start - now
+
+        def work():
+            limiter = registry.SlotLimiter(reserve)
+            with registry.RegistryClient(self.fake.url, rate_limiter=limiter) as client:
+                for _ in range(3):
+                    client.search(q="x")
+
+        self._in_threads(3, work)
+        arrivals = sorted(received.at for received in self.fake.received)
+        self.assertEqual(len(arrivals), 9)
+        gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+        self.assertGreater(min(gaps), 0.1, gaps)
+        self.assertGreaterEqual(arrivals[-1] - arrivals[0], 8 * SPACING_SECONDS - 0.05)
+
+    def _next_slot(self):
+        """The row as other transactions see it (the test's own snapshot is older)."""
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
+            cr.execute("SELECT next_slot FROM pareto_registry_slot WHERE id = 1")
+            row = cr.fetchone()
+        return row[0] if row else 0.0
+
+    def _set_next_slot(self, seconds_ahead):
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
+            reserve_slot(cr)  # the row exists
+            cr.execute(
+                "UPDATE pareto_registry_slot SET next_slot = EXTRACT(EPOCH FROM clock_timestamp())"
+                " + %s WHERE id = 1",
+                [seconds_ahead],
+            )
+
+    def test_the_addon_books_its_slots_in_a_transaction_of_its_own(self):
+        self.fake.lookup(ATELIER, Reply(body=fixture("search_page1")))
+        partner = self._vendor("Atelier", ATELIER)
+        before = self._next_slot()
+        partner.with_user(self.buyer).action_pareto_registry_update()
+        # Committed by the booking itself, while the test's transaction is still open.
+        self.assertGreaterEqual(
+            self._next_slot(), max(before, time.time() - 5) + SPACING_SECONDS - 0.01
+        )
+
+    def test_a_caller_is_not_held_behind_a_long_queue(self):
+        # Slots booked far ahead: an interactive call refuses to wait more
+        # than a few seconds, with a clear message, and asks nothing.
+        self._set_next_slot(30)
+        self.addCleanup(self._set_next_slot, -1)
+        partner = self._vendor("Atelier", ATELIER)
+        started = time.monotonic()
+        with self.assertRaisesRegex(UserError, "too many requests; try again in 3[01] seconds"):
+            partner.with_user(self.buyer).action_pareto_registry_update()
+        self.assertLess(time.monotonic() - started, 2)
+        self.assertEqual(self.fake.received, [])
+
+    def test_ordering_never_waits_on_the_registry_budget(self):
+        """Another transaction holds the slot row (a stuck booking): orders are
+        confirmed as usual; a registry call gives up quickly with a clear
+        message instead of holding the worker."""
+        partner = self._vendor("Atelier", ATELIER)
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as holder:
+            reserve_slot(holder)  # the row stays locked until this transaction ends
+            order = self._create_order(self.vendor_large, [(self.laptop, 1, 100.0)], confirm=True)
+            self.assertEqual(order.state, "purchase")
+            with (
+                patch.object(pareto_registry_slot, "LOCK_TIMEOUT", "200ms"),
+                self.assertLogs("odoo.sql_db", "ERROR"),  # the cancelled statement
+                self.assertRaisesRegex(UserError, "too many requests; try again in 1 seconds"),
+            ):
+                partner.with_user(self.buyer).action_pareto_registry_update()
+            holder.rollback()
         self.assertEqual(self.fake.received, [])

@@ -5,9 +5,9 @@ from .common import ParetoCase
 
 @tagged("post_install", "-at_install")
 class TestVendorImportTour(HttpCase, ParetoCase):
-    """In the browser, as a procurement manager: the supplier list import
-    (upload, preview, import) and a Sirene import (upload, start), from the
-    Purchase > Configuration menu."""
+    """In the browser, as a procurement manager: the vendor list import
+    (upload, preview, a row opened, import) and a Sirene import (upload,
+    start), from the Purchase > Configuration menu."""
 
     @classmethod
     def setUpClass(cls):
@@ -25,8 +25,8 @@ class TestVendorImportTour(HttpCase, ParetoCase):
             }
         )
 
-    def test_supplier_list_import(self):
-        self.start_tour("/odoo/purchase", "pareto_supplier_import_tour", login=self.manager.login)
+    def test_vendor_list_import(self):
+        self.start_tour("/odoo/purchase", "pareto_vendor_import_tour", login=self.manager.login)
         self.assertRecordValues(
             self.alpha | self.delta,
             [
@@ -48,3 +48,13 @@ class TestVendorImportTour(HttpCase, ParetoCase):
         )
         self.assertEqual(self.delta.pareto_size, "small", "a closed company is reported")
         self.assertEqual(job.line_ids.partner_id, self.delta)
+
+    def test_template_download(self):
+        wizard = self.env["pareto.vendor.import"].with_user(self.manager).create({})
+        url = wizard.action_download_template()["url"]
+        self.authenticate(self.manager.login, self.manager.login)
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        header = response.content.decode("utf-8-sig").splitlines()[0]
+        self.assertTrue(header.startswith("SIREN;SIRET;VAT;Company name;Size;"), header)

@@ -1,5 +1,5 @@
 from . import pareto_registry_discovery
 from . import pareto_registry_discovery_line
-from . import pareto_supplier_import
-from . import pareto_supplier_import_line
+from . import pareto_vendor_import
+from . import pareto_vendor_import_line
 from . import pareto_confirm_warning

@@ -1,4 +1,5 @@
 import re
+from dataclasses import dataclass
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -10,9 +11,26 @@ DISCOVERY_PAGES_PARAM = "pareto_odoo.registry_discovery_pages"
 DEFAULT_DISCOVERY_PAGES = 2
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What one discovery looks for: activities, territory and origin."""
+
+    families: object  # pareto.family recordset
+    codes_by_family: dict
+    codes: list
+    departments: list
+    origin: object  # the company's partner (coordinates)
+    radius: float
+    with_radius: bool
+
+
 class ParetoRegistryDiscovery(models.TransientModel):
     """ "Find local SMEs": registry companies of the order's purchasing families
-    (their NAF codes) in the company's territory, that are not yet partners."""
+    (their NAF codes) in the company's territory, that are not yet partners.
+
+    Its candidate lines are written by the server only (buyers read them);
+    creating a vendor reads the company again from the registry.
+    """
 
     _name = "pareto.registry.discovery"
     _inherit = ["pareto.write.guard"]
@@ -70,11 +88,12 @@ class ParetoRegistryDiscovery(models.TransientModel):
                 codes[family] = family_codes
         return codes
 
-    def _search_registry(self):
+    def _discovery_scope(self):
+        """The families, NAF codes and territory of the order; UserError when
+        there is nothing to look for."""
         self.ensure_one()
-        order = self.order_id
-        company = order.company_id
-        families = order.order_line.pareto_family_id
+        company = self.order_id.company_id
+        families = self.order_id.order_line.pareto_family_id
         if not families:
             raise UserError(
                 self.env._(
@@ -83,10 +102,8 @@ class ParetoRegistryDiscovery(models.TransientModel):
                 )
             )
         codes_by_family = self._family_naf_codes(families)
-        all_codes = list(
-            dict.fromkeys(code for codes in codes_by_family.values() for code in codes)
-        )
-        if not all_codes:
+        codes = list(dict.fromkeys(code for codes in codes_by_family.values() for code in codes))
+        if not codes:
             raise UserError(
                 self.env._(
                     "Set the NAF codes of the purchasing families %(families)s to look for "
@@ -106,73 +123,93 @@ class ParetoRegistryDiscovery(models.TransientModel):
                     company=company.display_name,
                 )
             )
+        return _Scope(families, codes_by_family, codes, departments, origin, radius, with_radius)
+
+    def _fetch_companies(self, scope):
+        """Registry companies of the scope: by département, and around the
+        company when it has a radius (``/near_point`` filters on activity only)."""
         gateway = self.env["pareto.registry"]
         pages = int(
             gateway._registry_param(DISCOVERY_PAGES_PARAM, DEFAULT_DISCOVERY_PAGES, cast=int)
         )
         companies = []
-        if departments:
+        if scope.departments:
             companies += gateway._registry_request(
                 "iter_search",
-                naf_codes=all_codes,
-                departements=departments,
+                naf_codes=scope.codes,
+                departements=scope.departments,
                 categories=["PME"],
                 active_only=True,
                 max_pages=pages,
             )
-        if with_radius:
+        if scope.with_radius:
             nearby = gateway._registry_request(
                 "iter_near_point",
-                origin.partner_latitude,
-                origin.partner_longitude,
-                min(radius, registry.MAX_RADIUS_KM),
-                naf_codes=all_codes,
+                scope.origin.partner_latitude,
+                scope.origin.partner_longitude,
+                min(scope.radius, registry.MAX_RADIUS_KM),
+                naf_codes=scope.codes,
                 max_pages=pages,
             )
-            # /near_point filters on activity only.
             companies += registry.filter_companies(nearby, categories=["PME"])
+        return companies
+
+    def _known_sirens(self, sirens):
+        """The SIRENs already on a partner, archived or of any company: they
+        are never offered again (only their number is used here)."""
+        partners = self.env["res.partner"].sudo().with_context(active_test=False)
+        found = partners.search_fetch([("pareto_siren", "in", list(sirens))], ["pareto_siren"])
+        return set(found.mapped("pareto_siren"))
+
+    def _line_values(self, found, scope):
+        distance = territory.distance_km(
+            scope.origin.partner_latitude,
+            scope.origin.partner_longitude,
+            found.latitude,
+            found.longitude,
+        )
+        family = next(
+            (family for family, codes in scope.codes_by_family.items() if found.naf_code in codes),
+            self.env["pareto.family"],
+        )
+        return {
+            "siren": found.siren,
+            "siret": found.siret,
+            "name": found.name or found.siren,
+            "zip": found.zip,
+            "city": found.city,
+            "department": found.department,
+            "naf_code": found.naf_code,
+            "family_id": family.id,
+            "pareto_size": found.size,
+            "size_year": found.size_year,
+            "is_ess": bool(found.is_ess),
+            "is_siae": bool(found.is_siae),
+            "is_local": territory.is_local(
+                found.department, scope.departments, distance, scope.radius
+            ),
+            "distance_km": distance,
+        }
+
+    def _search_registry(self):
+        """Fill the wizard with the new local SMEs of the order's activities.
+
+        The lines are written as superuser once the user is known to own this
+        wizard: buyers may read candidates, never write them.
+        """
+        self.ensure_one()
+        self.check_access("write")
+        scope = self._discovery_scope()
         candidates = {}
-        for found in companies:
+        for found in self._fetch_companies(scope):
             if found.siren and found.is_active and sizes.is_sme(found.size):
                 candidates.setdefault(found.siren, found)
-        known = set(
-            self.env["res.partner"]
-            .sudo()
-            .with_context(active_test=False)
-            .search_fetch([("pareto_siren", "in", list(candidates))], ["pareto_siren"])
-            .mapped("pareto_siren")
-        )
-        lines = []
-        for found in candidates.values():
-            if found.siren in known:
-                continue
-            distance = territory.distance_km(
-                origin.partner_latitude, origin.partner_longitude, found.latitude, found.longitude
-            )
-            family = next(
-                (family for family, codes in codes_by_family.items() if found.naf_code in codes),
-                self.env["pareto.family"],
-            )
-            lines.append(
-                {
-                    "siren": found.siren,
-                    "siret": found.siret,
-                    "name": found.name or found.siren,
-                    "street": found.street,
-                    "street2": found.street2,
-                    "zip": found.zip,
-                    "city": found.city,
-                    "department": found.department,
-                    "latitude": found.latitude or 0.0,
-                    "longitude": found.longitude or 0.0,
-                    "naf_code": found.naf_code,
-                    "family_id": family.id,
-                    "pareto_size": found.size,
-                    "size_year": found.size_year,
-                    "is_local": territory.is_local(found.department, departments, distance, radius),
-                    "distance_km": distance,
-                }
-            )
+        known = self._known_sirens(candidates)
+        lines = [
+            self._line_values(found, scope)
+            for found in candidates.values()
+            if found.siren not in known
+        ]
         lines.sort(
             key=lambda line: (
                 not line["is_local"],
@@ -181,12 +218,12 @@ class ParetoRegistryDiscovery(models.TransientModel):
                 line["name"],
             )
         )
-        self.write(
+        self.sudo().write(
             {
-                "family_ids": [Command.set(families.ids)],
-                "naf_codes": ", ".join(all_codes),
-                "departments": ", ".join(departments),
-                "radius_km": radius if with_radius else 0.0,
+                "family_ids": [Command.set(scope.families.ids)],
+                "naf_codes": ", ".join(scope.codes),
+                "departments": ", ".join(scope.departments),
+                "radius_km": scope.radius if scope.with_radius else 0.0,
                 "found_count": len(candidates),
                 "known_count": len(candidates) - len(lines),
                 "line_ids": [

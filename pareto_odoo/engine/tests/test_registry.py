@@ -1,135 +1,45 @@
-"""Registry client against a scripted local stand-in of the API (never the internet)."""
+"""Registry client against the scripted local stand-in of the API (never the internet)."""
 
 import email.utils
-import json
-import multiprocessing
+import itertools
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from pareto_odoo.engine import sizes
+from pareto_odoo.engine import identifiers, sizes
 from pareto_odoo.engine.registry import (
-    RateLimiter,
+    MAX_NAME_LENGTH,
     RegistryBadResponse,
     RegistryClient,
     RegistryCompany,
     RegistryError,
     RegistryRateLimited,
     RegistryUnavailable,
+    SlotLimiter,
+    default_user_agent,
     filter_companies,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "registry"
-
-ATELIER = "842153678"  # PME, band 11, Argenteuil
-PAPETERIES = "793402181"  # PME, band 21, Montreuil
-CARTONNAGES = "817364201"  # PME, band 12, Bobigny
-LEFEBVRE = "512876046"  # closed
-PROPRETE = "438619025"  # GE subsidiary with 10-19 employees
-DUBOIS = "901274555"  # sole trader, no coordinates
-
-
-def fixture(name):
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-@dataclass
-class Reply:
-    """One scripted answer; a ``str`` body is sent verbatim, anything else as JSON."""
-
-    status: int = 200
-    body: object = field(default_factory=dict)
-    headers: dict = field(default_factory=dict)
-    delay: float = 0.0
-
-
-@dataclass
-class Received:
-    path: str
-    params: dict
-    headers: dict
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        url = urlsplit(self.path)
-        params = dict(parse_qsl(url.query, keep_blank_values=True))
-        fake = self.server.fake
-        reply = fake.next_reply(Received(url.path, params, dict(self.headers)))
-        if reply.delay:
-            # Released at teardown, so a test never waits for the whole delay.
-            fake.released.wait(reply.delay)
-        body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-        data = body.encode()
-        self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass  # keep the test output clean
-
-
-class _Server(ThreadingHTTPServer):
-    # Join handler threads on close, so no thread outlives its test.
-    daemon_threads = False
-
-    def handle_error(self, request, client_address):
-        pass  # a client that timed out has closed its socket: nothing to report
-
-
-class FakeRegistry:
-    """Scripted API on 127.0.0.1 that records the requests it receives."""
-
-    def __init__(self):
-        self.received = []
-        self.released = threading.Event()
-        self._rules = []
-        self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        # A short poll interval keeps shutdown (hence teardown) fast.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}
-        )
-
-    def reply(self, path, *replies, **query):
-        """Answer GET ``path`` (when its query includes ``query``) with
-        ``replies`` in turn, the last one repeating."""
-        self._rules.append((path, query, list(replies)))
-
-    def next_reply(self, received):
-        with self._lock:
-            self.received.append(received)
-            for path, query, replies in self._rules:
-                if path == received.path and query.items() <= received.params.items():
-                    return replies.pop(0) if len(replies) > 1 else replies[0]
-        return Reply(404, {"erreur": "No fixture for this request."})
-
-    def start(self):
-        self._thread.start()
-
-    def stop(self):
-        self.released.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+from .registry_server import (
+    ATELIER,
+    CARTONNAGES,
+    DUBOIS,
+    LEFEBVRE,
+    PAPETERIES,
+    PROPRETE,
+    FakeRegistry,
+    Reply,
+    company,
+    fixture,
+    page,
+)
 
 
 @pytest.fixture
 def registry():
-    fake = FakeRegistry()
-    fake.start()
+    fake = FakeRegistry().start()
     yield fake
     fake.stop()
 
@@ -174,10 +84,11 @@ def test_search_sends_filters_and_a_descriptive_user_agent(registry, client):
     assert [company.siren for company in page.results] == [ATELIER, PAPETERIES]
 
 
-def test_company_fields_and_partner_values(registry, client):
+def test_company_fields_and_profile(registry, client):
     registry.reply("/search", Reply(body=fixture("search_page1")))
     atelier = by_siren(client.search(q="atelier graphique").results)[ATELIER]
     assert registry.received[0].params["q"] == "atelier graphique"
+    # Domain values only: the Odoo layer maps them to partner fields.
     assert atelier == RegistryCompany(
         siren=ATELIER,
         siret="84215367800011",
@@ -195,22 +106,24 @@ def test_company_fields_and_partner_values(registry, client):
         size_year=2022,
         is_active=True,
         department="95",
+        turnover=1843000.0,
+        net_result=61200.0,
+        finance_year=2023,
+        is_ess=True,
+        is_siae=False,
+        is_mission=False,
     )
-    assert atelier.to_partner_values() == {
-        "is_company": True,
-        "name": "ATELIER GRAPHIQUE DU PARISIS",
-        "company_registry": "84215367800011",
-        "street": "12 RUE PAUL VAILLANT COUTURIER",
-        "street2": False,
-        "zip": "95100",
-        "city": "ARGENTEUIL",
-        "partner_latitude": 48.947213,
-        "partner_longitude": 2.246817,
-        "pareto_naf_code": "18.12Z",
-        "pareto_size": "small",
-        "pareto_size_source": "registry",
-        "pareto_size_year": 2022,
-    }
+
+
+def test_latest_financial_year_wins(registry, client):
+    registry.reply("/search", Reply(body=fixture("search_page1")))
+    papeteries = by_siren(client.search(q="papeteries").results)[PAPETERIES]
+    assert (papeteries.finance_year, papeteries.turnover, papeteries.net_result) == (
+        2023,
+        9874000.0,
+        287500.0,
+    )
+    assert (papeteries.is_ess, papeteries.is_siae, papeteries.is_mission) == (False, True, False)
 
 
 def test_legal_name_address_complement_and_category_year(registry, client):
@@ -231,8 +144,7 @@ def test_closed_company_is_inactive_and_filtered_out(registry, client):
     assert closed.siren == LEFEBVRE
     assert not closed.is_active
     assert closed.size is None
-    values = closed.to_partner_values()
-    assert "pareto_size" not in values and "pareto_size_source" not in values
+    assert (closed.finance_year, closed.turnover) == (None, None)  # "finances": {}
     assert filter_companies([closed]) == []
     assert filter_companies([closed], active_only=False) == [closed]
 
@@ -243,7 +155,7 @@ def test_group_subsidiary_is_large_despite_its_headcount(registry, client):
     assert (subsidiary.category, subsidiary.headcount_band) == ("GE", "11")
     assert subsidiary.size == sizes.LARGE
     assert subsidiary.size_year == 2022
-    assert subsidiary.to_partner_values()["pareto_size"] == "large"
+    assert subsidiary.is_mission is True
 
 
 def test_empty_results(registry, client):
@@ -294,9 +206,7 @@ def test_sole_trader_without_coordinates(registry, client):
     assert dubois.name == "MARIE DUBOIS"
     assert (dubois.latitude, dubois.longitude) == (None, None)
     assert (dubois.size, dubois.size_year, dubois.department) == (sizes.MICRO, 2022, "75")
-    values = dubois.to_partner_values()
-    assert "partner_latitude" not in values and "partner_longitude" not in values
-    assert values["company_registry"] == "90127455500019"
+    assert dubois.siret == "90127455500019"
 
 
 def test_iter_near_point(registry, client):
@@ -341,7 +251,7 @@ def test_lookup_unknown_siren(registry, client):
     "number", ["793402182", "79340218100011", "7934021", "ABCDEFGHI", "", None]
 )
 def test_lookup_rejects_invalid_numbers_before_any_request(registry, client, number):
-    with pytest.raises(ValueError, match="not a valid SIREN"):
+    with pytest.raises(identifiers.InvalidIdentifier):
         client.lookup_siren(number)
     assert registry.received == []
 
@@ -374,9 +284,9 @@ def test_retry_after_http_date(registry, client, sleeps):
 
 def test_rate_limited_after_retries(registry, client, sleeps):
     registry.reply("/search", Reply(429, headers={"Retry-After": "2"}))
-    with pytest.raises(RegistryRateLimited, match="try again in 2 seconds") as info:
+    with pytest.raises(RegistryRateLimited) as info:
         client.search(q="x")
-    assert info.value.retry_after == 2.0
+    assert (info.value.code, info.value.retry_after) == ("rate_limited", 2.0)
     assert sleeps == [2.0, 2.0]
     assert len(registry.received) == 3  # first try + max_retries
 
@@ -408,8 +318,9 @@ def test_rate_limiter_is_honoured_before_every_attempt(registry, sleeps):
 
 def test_server_error_is_unavailable(registry, client):
     registry.reply("/search", Reply(500, "<html>Internal Server Error</html>"))
-    with pytest.raises(RegistryUnavailable, match="HTTP 500"):
+    with pytest.raises(RegistryUnavailable) as info:
         client.search(q="x")
+    assert (info.value.code, info.value.params) == ("server_error", {"status": 500})
     assert len(registry.received) == 1
 
 
@@ -417,9 +328,51 @@ def test_slow_answer_is_unavailable(registry, sleeps):
     registry.reply("/search", Reply(body=fixture("search_empty"), delay=10))
     with (
         RegistryClient(registry.url, timeout=0.5, sleep=sleeps.append) as client,
-        pytest.raises(RegistryUnavailable, match="did not answer in time"),
+        pytest.raises(RegistryUnavailable) as info,
     ):
         client.search(q="x")
+    assert (info.value.code, info.value.params) == ("timeout", {"seconds": 0.5})
+
+
+@pytest.mark.parametrize("trickle_headers", [False, True])
+def test_timeout_is_a_deadline_for_a_trickling_server(registry, sleeps, trickle_headers):
+    """One byte every 0.3 s never lets a per-read timeout of 1 s expire; the
+    deadline ends the call after 1 s all the same (not after the ~40 s the
+    whole answer would take)."""
+    body = fixture("search_empty")
+    registry.reply("/search", Reply(body=body, trickle=0.3, trickle_headers=trickle_headers))
+    started = time.monotonic()
+    with (
+        RegistryClient(registry.url, timeout=1.0, sleep=sleeps.append) as client,
+        pytest.raises(RegistryUnavailable) as info,
+    ):
+        client.search(q="x")
+    elapsed = time.monotonic() - started
+    assert info.value.code == "timeout"
+    assert 0.9 <= elapsed < 2.5, elapsed
+    assert len(registry.received) == 1
+
+
+def test_deadline_covers_the_retries_after_429(registry, sleeps):
+    registry.reply("/search", Reply(429, headers={"Retry-After": "3"}))
+    with (
+        RegistryClient(registry.url, timeout=2.0, sleep=sleeps.append) as client,
+        pytest.raises(RegistryRateLimited),
+    ):
+        client.search(q="x")
+    assert sleeps == []  # waiting 3 s would go past the 2 s deadline
+
+
+def test_client_is_reusable_after_a_deadline(registry, sleeps):
+    registry.reply(
+        "/search",
+        Reply(body=fixture("search_empty"), trickle=0.3),
+        Reply(body=fixture("search_group_subsidiary")),
+    )
+    with RegistryClient(registry.url, timeout=1.0, sleep=sleeps.append) as client:
+        with pytest.raises(RegistryUnavailable):
+            client.search(q="x")
+        assert client.search(q="x").results[0].siren == PROPRETE
 
 
 def test_unreachable_registry_is_unavailable():
@@ -428,17 +381,19 @@ def test_unreachable_registry_is_unavailable():
         port = probe.getsockname()[1]
     with (
         RegistryClient(f"http://127.0.0.1:{port}") as client,
-        pytest.raises(RegistryUnavailable, match="Could not reach"),
+        pytest.raises(RegistryUnavailable) as info,
     ):
         client.search(q="x")
+    assert info.value.code == "unreachable"
 
 
 def test_client_error_carries_the_api_message(registry, client):
     message = "Veuillez indiquer au moins un paramètre de recherche."
     registry.reply("/search", Reply(400, {"erreur": message}))
-    with pytest.raises(RegistryError, match=message) as info:
+    with pytest.raises(RegistryError) as info:
         client.search()
     assert not isinstance(info.value, RegistryUnavailable)
+    assert (info.value.code, info.value.params) == ("rejected", {"status": 400, "detail": message})
 
 
 @pytest.mark.parametrize(
@@ -450,18 +405,53 @@ def test_client_error_carries_the_api_message(registry, client):
         {"results": "none"},
         {"results": ["not a company"]},
         [],
+        "[" * 100_000 + "]" * 100_000,  # deeper than the JSON decoder goes
+        '{"results": [], "total_results": ' + "9" * 5000 + "}",  # an integer too long to read
     ],
 )
 def test_malformed_answers(registry, client, body):
     registry.reply("/search", Reply(body=body))
-    with pytest.raises(RegistryBadResponse, match="unexpected response"):
+    with pytest.raises(RegistryBadResponse) as info:
         client.search(q="x")
+    assert info.value.code == "bad_response"
+
+
+@pytest.mark.parametrize("content_length", [True, False])
+def test_oversized_answer_is_refused(registry, client, content_length):
+    # A 10 MB company name: refused as a whole, whether or not its size is announced.
+    huge = page(company(ATELIER, nom_raison_sociale="A" * 10_000_000))
+    registry.reply("/search", Reply(body=huge, content_length=content_length))
+    with pytest.raises(RegistryBadResponse) as info:
+        client.search(q="x")
+    assert (info.value.code, info.value.params) == ("too_large", {"limit": 2 * 1024 * 1024})
+
+
+def test_redirect_to_another_host_is_refused(registry, client):
+    registry.reply("/search", Reply(302, headers={"Location": "https://evil.example/search?q=x"}))
+    with pytest.raises(RegistryError) as info:
+        client.search(q="x")
+    assert (info.value.code, info.value.params) == ("redirected", {"host": "evil.example"})
+    assert len(registry.received) == 1
+
+
+def test_redirect_within_the_registry_is_followed(registry, client):
+    registry.reply("/search", Reply(301, headers={"Location": "/v2/search?q=x"}))
+    registry.reply("/v2/search", Reply(body=fixture("search_group_subsidiary")))
+    assert client.search(q="x").results[0].siren == PROPRETE
+    assert [received.path for received in registry.received] == ["/search", "/v2/search"]
+
+
+def test_endless_redirects_fail(registry, client):
+    registry.reply("/search", Reply(302, headers={"Location": "/search?again=1"}))
+    with pytest.raises(RegistryError) as info:
+        client.search(q="x")
+    assert info.value.code == "failed"
+    assert len(registry.received) == 4
 
 
 def test_parsing_tolerates_missing_and_odd_values():
     assert RegistryCompany.from_result({}) == RegistryCompany()
-    assert RegistryCompany().to_partner_values() == {"is_company": True}
-    company = RegistryCompany.from_result(
+    company_ = RegistryCompany.from_result(
         {
             "siren": ATELIER,
             "siege": {"latitude": "NaN", "longitude": "abc", "code_postal": None, "siret": 12},
@@ -470,9 +460,9 @@ def test_parsing_tolerates_missing_and_odd_values():
             "annee_tranche_effectif_salarie": "2021",
         }
     )
-    assert (company.latitude, company.longitude, company.zip) == (None, None, None)
-    assert (company.size, company.size_year) == (sizes.SMALL, 2021)
-    assert company.to_partner_values()["company_registry"] == "12"
+    assert (company_.latitude, company_.longitude, company_.zip) == (None, None, None)
+    assert (company_.size, company_.size_year) == (sizes.SMALL, 2021)
+    assert company_.siret is None  # 12 is not a SIRET
     assert RegistryCompany.from_result({"siege": ["not", "a", "dict"]}).siret is None
     assert (
         RegistryCompany.from_result({"siege": {"latitude": "91", "longitude": ""}}).latitude is None
@@ -481,54 +471,126 @@ def test_parsing_tolerates_missing_and_odd_values():
         RegistryCompany.from_result(None)
 
 
+def test_every_value_is_validated():
+    """Values outside their type, length or range are unknown (None), never
+    passed on: a year of 99999999999 (beyond int4), a NAF code sent as a
+    float, a name longer than any company's, NUL characters (PostgreSQL
+    refuses them), a SIRET of another company, infinite or absurd amounts."""
+    result = company(
+        ATELIER,
+        nom_raison_sociale="X" * (MAX_NAME_LENGTH + 1),
+        nom_complet="ATELIER\x00 GRAPHIQUE\n",
+        activite_principale=18.12,
+        annee_categorie_entreprise="99999999999",
+        annee_tranche_effectif_salarie=99999999999,
+        categorie_entreprise="PME; DROP TABLE",
+        tranche_effectif_salarie="99",
+        siege={
+            "siret": "79340218100010",  # Papeteries' head office
+            "code_postal": 93100.0,
+            "libelle_commune": "M" * 1000,
+            "latitude": "1e400",
+        },
+        finances={
+            "2023": {"ca": 1e400, "resultat_net": -5e16},
+            "99999": {"ca": 1, "resultat_net": 1},
+            "2021": {"ca": -3, "resultat_net": -12000},
+        },
+        complements={"est_ess": "true", "est_siae": 1, "est_societe_mission": None},
+        etat_administratif="A",
+    )
+    parsed = RegistryCompany.from_result(result)
+    assert parsed.name == "ATELIER GRAPHIQUE"
+    assert (parsed.naf_code, parsed.size_year, parsed.category, parsed.headcount_band) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert parsed.size is None
+    assert (parsed.siren, parsed.siret, parsed.zip, parsed.city, parsed.latitude) == (
+        ATELIER,
+        None,
+        None,
+        None,
+        None,
+    )
+    # 2023 has nothing valid; 2021 has a net result (a negative turnover is not one).
+    assert (parsed.finance_year, parsed.turnover, parsed.net_result) == (2021, None, -12000.0)
+    assert (parsed.is_ess, parsed.is_siae, parsed.is_mission) == (None, None, None)
+    assert RegistryCompany.from_result(company("842153679")).siren is None  # bad check digit
+
+
+def test_odd_values_from_the_server(registry, client):
+    registry.reply(
+        "/search",
+        Reply(
+            body='{"results": [{"siren": "842153678", "annee_categorie_entreprise": NaN,'
+            ' "finances": {"2023": {"ca": Infinity, "resultat_net": 5}}}],'
+            ' "total_pages": 99999999999, "total_results": -1}'
+        ),
+    )
+    result = client.search(q="x")
+    assert result.total_pages == 1 and result.total_results == 1  # the defaults
+    (parsed,) = result.results
+    assert (parsed.size_year, parsed.turnover, parsed.net_result) == (None, None, 5.0)
+
+
+def test_user_agent_names_the_addon_version(registry):
+    registry.reply("/search", Reply(body=fixture("search_empty")))
+    agent = default_user_agent("19.0.1.2.0")
+    assert agent.startswith("pareto_odoo/19.0.1.2.0 (")
+    with RegistryClient(registry.url, user_agent=agent) as client:
+        client.search(q="x")
+    assert registry.received[0].headers["User-Agent"] == agent
+
+
 # Rate limiter
 
 
-def test_rate_limiter_spaces_requests(tmp_path):
-    now = [1000.0]
+def test_slot_limiter_waits_for_its_slot_outside_the_reservation():
+    slots = iter([0.0, 0.15, 0.3])
     waits = []
-
-    def sleep(seconds):
-        waits.append(seconds)
-        now[0] += seconds
-
-    limiter = RateLimiter(tmp_path / "rate", rate=2, period=1.0, clock=lambda: now[0], sleep=sleep)
-    delays = [limiter.acquire() for _ in range(5)]
-    assert delays == [0.0, 0.0, 1.0, 0.0, 1.0]
-    assert waits == [1.0, 1.0]
+    limiter = SlotLimiter(lambda: next(slots), sleep=waits.append)
+    assert [limiter.acquire() for _ in range(3)] == [0.0, 0.15, 0.3]
+    assert waits == [0.15, 0.3]
 
 
-def test_rate_limiter_survives_a_damaged_file(tmp_path):
-    path = tmp_path / "rate"
-    path.write_text("garbage", encoding="ascii")
-    assert RateLimiter(path, rate=2).acquire() == 0.0
-
-
-def _acquire_many(path, count, barrier, done):
-    limiter = RateLimiter(path, rate=20, period=1.0)
-    barrier.wait(timeout=60)
-    for _ in range(count):
+def test_slot_limiter_refuses_to_hold_a_caller_too_long():
+    waits = []
+    limiter = SlotLimiter(lambda: 12.0, max_wait=5.0, sleep=waits.append)
+    with pytest.raises(RegistryRateLimited) as info:
         limiter.acquire()
-    done.put(time.time())
+    assert info.value.retry_after == 12.0
+    assert waits == []
 
 
-def test_rate_limiter_holds_across_processes(tmp_path):
-    # 30 requests at 20 per second from 3 processes: the last 10 wait >= 1 s.
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(4)
-    done = context.Queue()
-    path = str(tmp_path / "rate")
-    workers = [
-        context.Process(target=_acquire_many, args=(path, 10, barrier, done)) for _ in range(3)
-    ]
-    for worker in workers:
-        worker.start()
-    start = time.time()  # no worker can acquire before the barrier opens
-    barrier.wait(timeout=60)
-    ends = [done.get(timeout=60) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=60)
-    done.close()
-    done.join_thread()
-    assert [worker.exitcode for worker in workers] == [0, 0, 0]
-    assert max(ends) - start >= 0.98
+def test_slot_limiter_spaces_concurrent_threads(registry):
+    """Threads sharing one slot clock: requests reach the server 0.1 s apart."""
+    lock = threading.Lock()
+    next_slot = [0.0]
+
+    def reserve():
+        with lock:
+            now = time.monotonic()
+            slot = max(next_slot[0], now)
+            next_slot[0] = slot + 0.1
+            return slot - now
+
+    registry.reply("/search", Reply(body=fixture("search_empty")))
+
+    def work():
+        with RegistryClient(registry.url, rate_limiter=SlotLimiter(reserve)) as client:
+            for _ in range(3):
+                client.search(q="x")
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    arrivals = sorted(received.at for received in registry.received)
+    assert len(arrivals) == 12
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert min(gaps) > 0.05, gaps
+    assert arrivals[-1] - arrivals[0] >= 1.0

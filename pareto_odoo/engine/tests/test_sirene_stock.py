@@ -7,11 +7,11 @@ import pytest
 
 from pareto_odoo.engine.sirene_stock import (
     REQUIRED_COLUMNS,
+    StockFileError,
     StockMatch,
     estimate_row_count,
     iter_stock_matches,
 )
-from pareto_odoo.engine.supplier_import import SupplierFileError
 
 # A realistic subset of StockUniteLegale's header, required columns in their
 # real places among others.
@@ -181,7 +181,7 @@ def test_missing_columns(tmp_path):
     header = [c for c in HEADER if c not in ("categorieEntreprise", "etatAdministratifUniteLegale")]
     path = tmp_path / "stock.csv"
     path.write_text(stock_text([unit("100000001")], header), encoding="utf-8")
-    with pytest.raises(SupplierFileError) as error:
+    with pytest.raises(StockFileError) as error:
         iter_stock_matches(path, {"100000001"})  # raised by the call, before iterating
     message = str(error.value)
     assert "categorieEntreprise" in message and "etatAdministratifUniteLegale" in message
@@ -203,7 +203,7 @@ class NonSeekable(io.RawIOBase):
 
 def test_missing_columns_non_seekable():
     data = stock_text([unit("100000001")], ["siren", "denominationUniteLegale"]).encode()
-    with pytest.raises(SupplierFileError, match="not a Sirene"):
+    with pytest.raises(StockFileError, match="not a Sirene"):
         iter_stock_matches(io.BufferedReader(NonSeekable(data)), {"100000001"})
 
 
@@ -252,7 +252,7 @@ def test_gzip_and_zip(tmp_path):
 def test_empty_file(tmp_path):
     path = tmp_path / "stock.csv"
     path.write_bytes(b"")
-    with pytest.raises(SupplierFileError, match="empty"):
+    with pytest.raises(StockFileError, match="empty"):
         iter_stock_matches(path, {"100000001"})
 
 
@@ -265,7 +265,7 @@ def test_header_only(tmp_path):
 def test_wrong_encoding_is_a_clear_error(tmp_path):
     path = tmp_path / "stock.csv"
     path.write_text(stock_text([unit("100000001")]), encoding="utf-16")
-    with pytest.raises(SupplierFileError, match="not UTF-8 text"):
+    with pytest.raises(StockFileError, match="not UTF-8 text"):
         iter_stock_matches(path, {"100000001"})
     # Latin-1 in a needed column, found while reading the data.
     units = [unit(s) for s in numbered_sirens(4)]
@@ -273,7 +273,7 @@ def test_wrong_encoding_is_a_clear_error(tmp_path):
     path.write_bytes(stock_text(units).encode("latin-1"))
     iterator = iter_stock_matches(path, {"100000001"}, chunksize=2)
     assert next(iterator)[0] == 2
-    with pytest.raises(SupplierFileError, match=r"not UTF-8 text.*after data row 2"):
+    with pytest.raises(StockFileError, match=r"not UTF-8 text.*after data row 2"):
         next(iterator)
 
 
@@ -283,7 +283,7 @@ def test_malformed_csv_is_a_clear_error(tmp_path):
     path.write_text(text + '100000005,"O,unclosed quote\n', encoding="utf-8")
     iterator = iter_stock_matches(path, {"100000001"}, chunksize=2)
     assert next(iterator)[0] == 2
-    with pytest.raises(SupplierFileError, match="could not be read after data row 4"):
+    with pytest.raises(StockFileError, match="could not be read after data row 4"):
         list(iterator)
 
 

@@ -25,14 +25,14 @@ function openConfigurationMenu(xmlid) {
 }
 
 /**
- * As a procurement manager: import a supplier list (the test gives its rows
+ * As a procurement manager: import a vendor list (the test gives its rows
  * in the tour's name-spaced global), preview it, then import it.
  */
-registry.category("web_tour.tours").add("pareto_supplier_import_tour", {
+registry.category("web_tour.tours").add("pareto_vendor_import_tour", {
     steps: () => [
-        ...openConfigurationMenu("pareto_odoo.menu_pareto_supplier_import"),
+        ...openConfigurationMenu("pareto_odoo.menu_pareto_vendor_import"),
         {
-            content: "Choose the supplier list",
+            content: "Choose the vendor list",
             trigger: ".modal .o_field_widget[name=file]",
             run() {
                 uploadFile(
@@ -58,6 +58,27 @@ registry.category("web_tour.tours").add("pareto_supplier_import_tour", {
             content: "One row to update, by SIREN",
             trigger:
                 ".modal .o_field_widget[name=matched_line_ids] .o_data_row:contains('Alpha Industrie'):contains('SIREN')",
+        },
+        {
+            content: "Open a row",
+            trigger:
+                ".modal .o_field_widget[name=matched_line_ids] .o_data_row:contains('Alpha Industrie') .o_data_cell[name=name]",
+            run: "click",
+        },
+        {
+            content: "The row opens under a readable name, with its vendor",
+            trigger:
+                ".modal .o_form_view h2:contains('Row 2: Alpha Industrie'):not(:contains('pareto.'))",
+        },
+        {
+            content: "No raw record reference in the dialog",
+            trigger:
+                ".modal:has(.o_form_view h2:contains('Row 2')):not(:contains('pareto.vendor.import,'))",
+        },
+        {
+            content: "Close the row",
+            trigger: ".modal:has(.o_form_view h2:contains('Row 2')) .modal-header .btn-close",
+            run: "click",
         },
         {
             content: "The size set by hand is a conflict",

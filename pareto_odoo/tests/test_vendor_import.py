@@ -10,6 +10,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from ..engine import vendor_import
 from .common import ParetoCase
 
 
@@ -53,7 +54,7 @@ GOOD_ROWS = [
 
 
 @tagged("post_install", "-at_install")
-class TestSupplierImport(ParetoCase):
+class TestVendorImport(ParetoCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -105,7 +106,7 @@ class TestSupplierImport(ParetoCase):
         cls.others = cls.alpha | cls.beta | cls.gamma | cls.delta | cls.epsilon | cls.eta | cls.zeta
 
     def _wizard(self, data, filename="fournisseurs.csv", user=None, **values):
-        wizard_model = self.env["pareto.supplier.import"].with_user(user or self.manager)
+        wizard_model = self.env["pareto.vendor.import"].with_user(user or self.manager)
         return wizard_model.create(
             {"file": base64.b64encode(data), "filename": filename, "year": 2024, **values}
         )
@@ -261,7 +262,7 @@ class TestSupplierImport(ParetoCase):
             (
                 csv_bytes([["Produit", "Prix"], ["Vis", "3"]]),
                 "fournisseurs.csv",
-                "No usable column.*Columns found: 'Produit', 'Prix'",
+                "No usable column.*Columns found: “Produit”, “Prix”",
             ),
             (
                 csv_bytes([["SIREN", "Nom"], [SIREN_A, "Alpha"]]),
@@ -329,6 +330,7 @@ class TestSupplierImport(ParetoCase):
             ),
             ("small", "import", 2023, 40, 12_000_000.0, 9_000_000.0),
         )
+        self.assertEqual(self.alpha.pareto_finance_year, 2023, "the turnover's year")
 
     def test_report_download(self):
         rows = [HEADER, *GOOD_ROWS, ["12345678", "", "=HYPERLINK(1)", "PME", "", ""]]
@@ -338,23 +340,23 @@ class TestSupplierImport(ParetoCase):
         self.assertEqual(action["type"], "ir.actions.act_url")
         self.assertEqual(
             action["url"],
-            f"/web/content/pareto.supplier.import/{wizard.id}/report_file/liste_report.csv?download=true",
+            f"/web/content/pareto.vendor.import/{wizard.id}/report_file/liste_report.csv?download=true",
         )
         report = base64.b64decode(wizard.report_file).decode("utf-8-sig")
         records = list(csv.reader(io.StringIO(report), delimiter=";"))
-        self.assertEqual(records[0][:6], ["row", "siren", "vat", "name", "size", "status"])
+        self.assertEqual(records[0][:6], ["Row", "SIREN", "VAT", "Name", "Size", "Status"])
         by_row = {record[0]: record for record in records[1:]}
         self.assertEqual(len(by_row), 9)
-        self.assertEqual(by_row["5"][5], "conflict")
-        self.assertIn("set by hand", by_row["5"][8])
-        self.assertEqual(by_row["10"][5], "error")
+        self.assertEqual(by_row["5"][4:7], ["Large enterprise (GE)", "Conflict", "SIREN"])
+        self.assertIn("Delta: its size (Small enterprise (PE)) was set by hand", by_row["5"][8])
+        self.assertEqual(by_row["10"][5], "Error")
         self.assertEqual(by_row["10"][3], "'=HYPERLINK(1)", "formulas are neutralised")
         attachment = (
             self.env["ir.attachment"]
             .sudo()
             .search(
                 [
-                    ("res_model", "=", "pareto.supplier.import"),
+                    ("res_model", "=", "pareto.vendor.import"),
                     ("res_id", "=", wizard.id),
                     ("res_field", "=", "report_file"),
                 ]
@@ -420,3 +422,88 @@ class TestSupplierImport(ParetoCase):
             self._wizard(csv_bytes([HEADER, *GOOD_ROWS]), user=self.buyer)
         self.buyer.group_ids = [Command.link(self.env.ref("purchase.group_purchase_manager").id)]
         self._wizard(csv_bytes([HEADER, *GOOD_ROWS]), user=self.buyer).action_preview()
+
+    def test_numbers_beyond_what_a_vendor_can_store_are_errors_in_the_preview(self):
+        """1e400 is infinite (JSON Infinity would reach PostgreSQL) and
+        99999999999 overflows the int4 headcount: the preview says so, the
+        import refuses, nothing is written."""
+        before = self._snapshot()
+        rows = [
+            ["SIREN", "Taille", "Effectif", "Chiffre d'affaires"],
+            [SIREN_A, "PME", "99999999999", ""],
+            [SIREN_D, "GE", "", "1e400"],
+            [SIREN_E, "", "12", "3e15"],
+        ]
+        wizard = self._wizard(csv_bytes(rows))
+        wizard.action_preview()
+        lines = self._lines_by_row(wizard)
+        self.assertEqual([lines[row].status for row in (2, 3, 4)], ["error"] * 3)
+        self.assertIn("Invalid headcount: “99999999999” is beyond 2,147,483,647", lines[2].message)
+        self.assertIn("Invalid turnover: “1e400” is not a finite number", lines[3].message)
+        self.assertIn("Invalid turnover: “3e15” is beyond", lines[4].message)
+        self.env.flush_all()  # the stored rows are valid JSON for PostgreSQL
+        self.assertEqual(len(wizard.rows_data), 3)
+        with self.assertRaisesRegex(UserError, r"3 row\(s\) of the file have errors"):
+            wizard.action_import()
+        self.assertEqual(self._snapshot(), before)
+
+    def test_names_with_ligatures_match(self):
+        coeur = self.env["res.partner"].create({"name": "Cœur de Lion SARL", "is_company": True})
+        wizard = self._wizard(csv_bytes([["Raison sociale", "Taille"], ["COEUR DE LION", "TPE"]]))
+        wizard.action_preview()
+        self.assertEqual(wizard.line_ids.partner_id, coeur)
+        self.assertEqual(wizard.line_ids.matched_by, "name")
+
+    def test_template_has_the_columns_the_import_reads(self):
+        for lang in ("en_US", "fr_FR"):
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                self.env["ir.module.module"].search(
+                    [("name", "=", "pareto_odoo")]
+                )._update_translations(lang)
+                wizard = self._wizard(b"x").with_context(lang=lang)
+                data = base64.b64decode(wizard.template_file)
+                self.assertTrue(data.startswith(b"\xef\xbb\xbf"))
+                (header,) = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+                mapping = vendor_import.map_columns(header)
+                self.assertEqual(tuple(mapping), vendor_import.TEMPLATE_FIELDS, header)
+                if lang == "fr_FR":
+                    self.assertIn("Raison sociale", header)
+                action = wizard.action_download_template()
+                self.assertEqual(
+                    action["url"],
+                    f"/web/content/pareto.vendor.import/{wizard.id}/template_file/"
+                    f"{wizard.template_filename}?download=true",
+                )
+
+    def test_rows_have_a_readable_name_and_their_own_form(self):
+        wizard = self._wizard(csv_bytes([HEADER, *GOOD_ROWS]))
+        wizard.action_preview()
+        self.assertEqual(self._lines_by_row(wizard)[2].display_name, "Row 2: Alpha Industrie")
+        self.assertEqual(wizard.display_name, "Import of fournisseurs.csv")
+        arch = self.env["pareto.vendor.import.line"].get_view(view_type="form")["arch"]
+        self.assertIn('name="message"', arch)
+        self.assertNotIn('name="wizard_id"', arch)
+
+    def test_french_user_reads_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"].search([("name", "=", "pareto_odoo")])._update_translations(
+            "fr_FR"
+        )
+        self.manager.lang = "fr_FR"
+        rows = [["SIREN", "Taille"], [SIREN_A, "Artisan"], ["552100555", "PME"]]
+        # The web client sends the user's language in the context.
+        wizard = self._wizard(csv_bytes(rows, encoding="cp1252")).with_context(lang="fr_FR")
+        wizard.action_preview()
+        lines = self._lines_by_row(wizard)
+        self.assertIn("Taille inconnue «\u00a0Artisan\u00a0»", lines[2].message)
+        self.assertIn("SIREN «\u00a0552100555\u00a0» invalide", lines[3].message)
+        self.assertIn("séparateur", wizard.file_description)
+        report = base64.b64decode(wizard.report_file).decode("utf-8-sig")
+        self.assertTrue(report.startswith("Ligne;SIREN;TVA;Nom;Taille;Statut"), report[:80])
+        self.assertIn(";Erreur;", report)
+        bad = self._wizard(csv_bytes([["Produit", "Prix"], ["Vis", "3"]])).with_context(
+            lang="fr_FR"
+        )
+        with self.assertRaisesRegex(UserError, "rien n'a été écrit.*Aucune colonne utilisable"):
+            bad.action_preview()

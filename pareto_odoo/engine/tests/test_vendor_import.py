@@ -9,23 +9,24 @@ from stdnum import luhn
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import tva as stdnum_tva
 
-from pareto_odoo.engine.supplier_import import (
+from pareto_odoo.engine import identifiers, tabular
+from pareto_odoo.engine.tabular import TableError
+from pareto_odoo.engine.vendor_import import (
     CONFLICT,
     ERROR,
     MATCHED,
     UNCHANGED,
     UNMATCHED,
     ImportRow,
-    SupplierFileError,
-    error_report_csv,
+    VendorFileError,
     map_columns,
     match_rows,
     normalise_name,
     normalise_rows,
     parse_number,
     parse_size,
-    read_supplier_file,
-    siren_from_identifier,
+    read_vendor_file,
+    report_records,
 )
 
 SIREN_A = "552100554"
@@ -46,7 +47,7 @@ def make_vat(siren):
 
 
 def rows_from(text, filename="suppliers.csv", encoding="utf-8"):
-    return normalise_rows(read_supplier_file(text.encode(encoding), filename))
+    return normalise_rows(read_vendor_file(text.encode(encoding), filename))
 
 
 def xlsx_bytes(rows, title=None):
@@ -85,7 +86,7 @@ def test_helpers_make_valid_numbers():
 
 
 def test_csv_comma():
-    frame = read_supplier_file(
+    frame = read_vendor_file(
         f"siren,name,size\n{SIREN_A},Acme,PME\n{SIREN_B},Beta,GE\n".encode(), "list.csv"
     )
     assert list(frame.columns) == ["siren", "name", "size"]
@@ -97,7 +98,7 @@ def test_csv_comma():
 
 def test_csv_semicolon_with_french_decimal_commas():
     text = "SIREN;Effectif;Chiffre d'affaires\n" + f"{SIREN_A};12;1 500 000,50\n"
-    frame = read_supplier_file(text.encode(), "fournisseurs.csv")
+    frame = read_vendor_file(text.encode(), "fournisseurs.csv")
     assert frame.attrs["separator"] == ";"
     (row,) = normalise_rows(frame)
     assert row.headcount == 12
@@ -108,7 +109,7 @@ def test_csv_semicolon_with_french_decimal_commas():
 
 def test_csv_tab_separated():
     text = f"SIREN\tTaille\n{SIREN_A}\tTPE\n"
-    frame = read_supplier_file(text.encode(), "export.txt")
+    frame = read_vendor_file(text.encode(), "export.txt")
     assert frame.attrs["separator"] == "\t"
     assert normalise_rows(frame)[0].size == "micro"
 
@@ -118,7 +119,7 @@ def test_csv_cp1252():
     data = text.encode("cp1252")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
-    frame = read_supplier_file(data, "fournisseurs.csv")
+    frame = read_vendor_file(data, "fournisseurs.csv")
     assert frame.attrs["encoding"] == "cp1252"
     (row,) = normalise_rows(frame)
     assert row.name == "Société Générale d'Électricité"
@@ -128,14 +129,14 @@ def test_csv_cp1252():
 
 def test_csv_utf8_bom():
     data = ("\ufeffSIREN;Taille\n" + f"{SIREN_A};Petite\n").encode()
-    frame = read_supplier_file(data, "f.csv")
+    frame = read_vendor_file(data, "f.csv")
     assert list(frame.columns) == ["SIREN", "Taille"]
     assert normalise_rows(frame)[0].size == "small"
 
 
 def test_csv_utf16_excel_unicode_text():
     data = f"SIREN\tSize\n{SIREN_A}\tlarge\n".encode("utf-16")
-    frame = read_supplier_file(data, "unicode.txt")
+    frame = read_vendor_file(data, "unicode.txt")
     assert normalise_rows(frame)[0].size == "large"
 
 
@@ -153,7 +154,7 @@ def test_csv_trailing_separator_does_not_shift_columns():
 
 
 def test_csv_excel_separator_hint():
-    frame = read_supplier_file(f"sep=,\r\nsiren,size\r\n{SIREN_A},PME\r\n".encode(), "a.csv")
+    frame = read_vendor_file(f"sep=,\r\nsiren,size\r\n{SIREN_A},PME\r\n".encode(), "a.csv")
     assert frame.attrs["separator"] == ","
     (row,) = normalise_rows(frame)
     assert (row.row_number, row.size) == (3, "medium")
@@ -166,7 +167,7 @@ def test_csv_quoted_values():
 
 
 def test_csv_without_extension_is_sniffed_as_text():
-    frame = read_supplier_file(f"siren;size\n{SIREN_A};micro\n".encode(), "download")
+    frame = read_vendor_file(f"siren;size\n{SIREN_A};micro\n".encode(), "download")
     assert frame.attrs["format"] == "csv"
 
 
@@ -179,7 +180,7 @@ def test_xlsx():
             [int(LEADING_ZERO_SIRET), "Lost zero", 3, None, None],  # SIRET cell as a number
         ]
     )
-    frame = read_supplier_file(data, "Fournisseurs.XLSX")
+    frame = read_vendor_file(data, "Fournisseurs.XLSX")
     assert frame.attrs["format"] == "xlsx"
     rows = normalise_rows(frame)
     assert [row.row_number for row in rows] == [2, 4]
@@ -196,7 +197,7 @@ def test_xlsx():
 
 def test_xlsx_detected_by_magic_despite_extension():
     data = xlsx_bytes([["SIREN", "Size"], [SIREN_A, "medium"]])
-    frame = read_supplier_file(data, "renamed.csv")
+    frame = read_vendor_file(data, "renamed.csv")
     assert frame.attrs["format"] == "xlsx"
     assert normalise_rows(frame)[0].size == "medium"
 
@@ -209,54 +210,66 @@ def test_xlsx_first_non_empty_sheet_and_dates():
     sheet.append([SIREN_A, 300, datetime.datetime(2022, 12, 31)])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    (row,) = normalise_rows(read_supplier_file(buffer.getvalue(), "x.xlsx"))
+    (row,) = normalise_rows(read_vendor_file(buffer.getvalue(), "x.xlsx"))
     assert row.size == "intermediate"
     assert row.year == 2022
 
 
 def test_bad_xlsx():
-    with pytest.raises(SupplierFileError, match="Excel"):
-        read_supplier_file(b"PK\x03\x04garbage" * 10, "broken.xlsx")
-    with pytest.raises(SupplierFileError, match="not a valid"):
-        read_supplier_file(b"siren;size\n1;2\n", "fake.xlsx")
+    with pytest.raises(TableError, match="Excel") as error:
+        read_vendor_file(b"PK\x03\x04garbage" * 10, "broken.xlsx")
+    assert (error.value.code, error.value.params["filename"]) == (
+        tabular.XLSX_UNREADABLE,
+        "broken.xlsx",
+    )
+    with pytest.raises(TableError, match="not a valid") as error:
+        read_vendor_file(b"siren;size\n1;2\n", "fake.xlsx")
+    assert error.value.code == tabular.NOT_XLSX
 
 
 def test_old_xls_refused():
-    with pytest.raises(SupplierFileError, match=r"\.xls"):
-        read_supplier_file(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls")
+    with pytest.raises(TableError, match=r"\.xls") as error:
+        read_vendor_file(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls")
+    assert error.value.code == tabular.OLD_XLS
 
 
 def test_unknown_format():
-    with pytest.raises(SupplierFileError, match="Unknown file format"):
-        read_supplier_file(b"%PDF-1.4\x00\x01\x02\x03" * 20, "list.pdf")
+    with pytest.raises(TableError, match="Unknown file format") as error:
+        read_vendor_file(b"%PDF-1.4\x00\x01\x02\x03" * 20, "list.pdf")
+    assert error.value.code == tabular.UNKNOWN_FORMAT
 
 
 def test_unreadable_encoding():
-    with pytest.raises(SupplierFileError, match="not readable text"):
-        read_supplier_file(b"siren\x00;size\x00\n\x01\x02\x03\x00", "list.csv")
+    with pytest.raises(TableError, match="not readable text") as error:
+        read_vendor_file(b"siren\x00;size\x00\n\x01\x02\x03\x00", "list.csv")
+    assert error.value.code == tabular.NOT_TEXT
 
 
 @pytest.mark.parametrize("data", [b"", b"   \r\n\n", None])
 def test_empty_file(data):
-    with pytest.raises(SupplierFileError, match="empty"):
-        read_supplier_file(data, "list.csv")
+    with pytest.raises(TableError, match="empty") as error:
+        read_vendor_file(data, "list.csv")
+    assert error.value.code == tabular.EMPTY
 
 
 def test_empty_xlsx():
-    with pytest.raises(SupplierFileError, match="empty"):
-        read_supplier_file(xlsx_bytes([]), "empty.xlsx")
+    with pytest.raises(TableError, match="empty"):
+        read_vendor_file(xlsx_bytes([]), "empty.xlsx")
 
 
 def test_header_only():
-    with pytest.raises(SupplierFileError, match="no data rows"):
-        read_supplier_file(b"siren;size\r\n", "list.csv")
-    with pytest.raises(SupplierFileError, match="no data rows"):
-        read_supplier_file(xlsx_bytes([["siren", "size"]]), "list.xlsx")
+    with pytest.raises(TableError, match="no data rows") as error:
+        read_vendor_file(b"siren;size\r\n", "list.csv")
+    assert error.value.code == tabular.NO_ROWS
+    with pytest.raises(TableError, match="no data rows"):
+        read_vendor_file(xlsx_bytes([["siren", "size"]]), "list.xlsx")
 
 
 def test_ragged_csv():
-    with pytest.raises(SupplierFileError, match="could not be read"):
-        read_supplier_file(b"siren;size\n1;2;3;4\n", "list.csv")
+    with pytest.raises(TableError, match="could not be read") as error:
+        read_vendor_file(b"siren;size\n1;2;3;4\n", "list.csv")
+    assert error.value.code == tabular.ROW_TOO_WIDE
+    assert error.value.params == {"filename": "list.csv", "row": 2, "values": 4, "columns": 2}
 
 
 # --- columns -------------------------------------------------------------------
@@ -295,26 +308,28 @@ def test_column_aliases():
 
 
 def test_wrong_columns():
-    frame = read_supplier_file(b"foo;bar\n1;2\n", "list.csv")
-    with pytest.raises(SupplierFileError) as error:
+    frame = read_vendor_file(b"foo;bar\n1;2\n", "list.csv")
+    with pytest.raises(VendorFileError) as error:
         normalise_rows(frame)
-    message = str(error.value)
-    assert "No usable column" in message
-    assert "identifier" in message and "classification" in message
-    assert "'foo'" in message and "'bar'" in message
+    assert error.value.code == "missing_columns"
+    assert error.value.params == {
+        "missing": ["identifier", "classification"],
+        "found": ["foo", "bar"],
+    }
 
 
 def test_missing_classification_column():
-    frame = read_supplier_file(f"SIREN;Name\n{SIREN_A};Acme\n".encode(), "list.csv")
-    with pytest.raises(SupplierFileError, match="classification") as error:
+    frame = read_vendor_file(f"SIREN;Name\n{SIREN_A};Acme\n".encode(), "list.csv")
+    with pytest.raises(VendorFileError, match="classification") as error:
         normalise_rows(frame)
-    assert "identifier" not in str(error.value).split("Columns found")[0]
+    assert error.value.params["missing"] == ["classification"]
 
 
 def test_missing_identifier_column():
-    frame = read_supplier_file(b"Taille;Effectif\nPME;3\n", "list.csv")
-    with pytest.raises(SupplierFileError, match="identifier"):
+    frame = read_vendor_file(b"Taille;Effectif\nPME;3\n", "list.csv")
+    with pytest.raises(VendorFileError) as error:
         normalise_rows(frame)
+    assert error.value.params["missing"] == ["identifier"]
 
 
 # --- values --------------------------------------------------------------------
@@ -383,20 +398,28 @@ def test_parse_size_unknown():
         parse_size("huge")
 
 
-def test_siren_from_identifier():
-    assert siren_from_identifier("552 100 554") == (SIREN_A, None)
-    assert siren_from_identifier("732 829 320 00074") == (SIREN_B, "73282932000074")
-    assert siren_from_identifier("") == (None, None)
+def test_identifiers_of_a_file():
+    """The import reads SIREN/SIRET with the addon's one parser (engine/identifiers)."""
+    parse = identifiers.parse
+    assert parse("552 100 554") == (SIREN_A, None)
+    assert parse("732 829 320 00074") == (SIREN_B, "73282932000074")
+    assert parse("732-829-320-00074") == (SIREN_B, "73282932000074")
+    assert parse("552100554.0") == (SIREN_A, None)  # a spreadsheet's float
+    assert parse("") == (None, None)
     # La Poste's SIRETs do not follow the Luhn rule; stdnum knows.
-    assert siren_from_identifier("35600000000048")[0] == "356000000"
-    with pytest.raises(ValueError, match="Invalid SIREN"):
-        siren_from_identifier("552100555")
-    with pytest.raises(ValueError, match="Invalid SIRET"):
-        siren_from_identifier("73282932000075")
-    with pytest.raises(ValueError, match="9 digits"):
-        siren_from_identifier("12345")
-    with pytest.raises(ValueError, match="only digits"):
-        siren_from_identifier("55210055A")
+    assert parse("35600000000048")[0] == "356000000"
+    # A spreadsheet drops leading zeros: the import restores one.
+    assert parse(LEADING_ZERO_SIRET[1:], restore_leading_zero=True)[1] == LEADING_ZERO_SIRET
+    for value, reason, kind in (
+        ("552100555", "checksum", "siren"),
+        ("73282932000075", "checksum", "siret"),
+        ("12345", "length", None),
+        ("55210055A", "format", None),
+        (LEADING_ZERO_SIRET[1:], "length", None),
+    ):
+        with pytest.raises(identifiers.InvalidIdentifier) as error:
+            parse(value)
+        assert (error.value.reason, error.value.kind) == (reason, kind)
 
 
 @pytest.mark.parametrize(
@@ -408,6 +431,8 @@ def test_siren_from_identifier():
         ("Éts Müller & Fils", "MULLER ET FILS"),
         ("ETABLISSEMENTS MULLER ET FILS SASU", "MULLER ET FILS"),
         ("L'Atelier-du-Bois (EURL)", "LATELIER DU BOIS"),
+        ("Cœur de Bœuf SAS", "COEUR DE BOEUF"),
+        ("Ænergie", "AENERGIE"),
         ("SCI", "SCI"),
         ("", ""),
         (None, ""),
@@ -422,7 +447,14 @@ def test_normalise_name(name, normalised):
 
 def test_invalid_siren_is_a_row_error():
     rows = rows_from(f"siren;size\n552100555;PME\n{SIREN_A};PME\n")
-    assert rows[0].errors and "Invalid SIREN" in rows[0].errors[0]
+    assert rows[0].errors == [
+        {
+            "code": "invalid_identifier",
+            "column": "siren",
+            "value": "552100555",
+            "reason": "checksum",
+        }
+    ]
     assert rows[0].row_number == 2
     assert not rows[1].errors
 
@@ -432,19 +464,45 @@ def test_row_errors_collected():
         "siren;name;size;headcount;turnover;balance sheet;year\n"
         "12;Acme;huge;-4;lots;1 000,00 €;99\n"
     )
-    text = " ".join(row.errors)
-    assert "Invalid SIREN" in text
-    assert "Unknown size 'huge'" in text
-    assert "headcount: '-4' is negative" in text
-    assert "turnover: 'lots' is not a number" in text
-    assert "Invalid year" in text
+    assert row.errors == [
+        {"code": "invalid_identifier", "column": "siren", "value": "12", "reason": "length"},
+        {"code": "unknown_size", "value": "huge"},
+        {"code": "negative", "column": "headcount", "value": "-4", "maximum": 2**31 - 1},
+        {"code": "not_a_number", "column": "turnover", "value": "lots"},
+        {"code": "invalid_year", "value": "99"},
+    ]
     assert row.balance_sheet == 1000.0
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "code"),
+    [
+        ("headcount", "1e400", "not_finite"),  # float("1e400") is infinite
+        ("headcount", "99999999999", "out_of_range"),  # beyond PostgreSQL's int4
+        ("headcount", "2147483648", "out_of_range"),
+        ("turnover", "1e400", "not_finite"),
+        ("turnover", "2e15", "out_of_range"),
+        ("balance sheet", "-1e400", "not_finite"),
+        ("balance sheet", "-5", "negative"),
+    ],
+)
+def test_numbers_beyond_what_a_vendor_can_store_are_row_errors(column, value, code):
+    (row,) = rows_from(f"siren;size;{column}\n{SIREN_A};PME;{value}\n")
+    assert [error["code"] for error in row.errors] == [code]
+    (result,) = match_rows([row], [partner(1, siren=SIREN_A)])
+    assert result.status == ERROR
+
+
+def test_numbers_at_the_limits_are_accepted():
+    (row,) = rows_from(f"siren;headcount;turnover\n{SIREN_A};2147483647;999999999999999\n")
+    assert not row.errors
+    assert (row.headcount, row.size) == (2147483647, "large")
 
 
 def test_row_without_classification_or_identifier():
     rows = rows_from(f"siren;name;size;headcount;turnover\n{SIREN_A};;;;5000\n;;PME;;\n")
-    assert "headcount is needed" in rows[0].errors[0]
-    assert "No identifier" in rows[1].errors[0]
+    assert rows[0].errors == [{"code": "headcount_needed"}]
+    assert rows[1].errors == [{"code": "no_identifier"}]
 
 
 def test_explicit_size_wins_over_figures_with_warning():
@@ -452,7 +510,7 @@ def test_explicit_size_wins_over_figures_with_warning():
     assert row.size == "micro"
     assert row.size_source_detail == "size"
     assert not row.errors
-    assert row.warnings and "medium" in row.warnings[0]
+    assert row.warnings == [{"code": "size_differs", "given": "micro", "computed": "medium"}]
 
 
 def test_figures_agreeing_with_size_give_no_warning():
@@ -469,7 +527,9 @@ def test_siren_and_siret_columns():
     )
     assert rows[0].siren == SIREN_B and not rows[0].errors
     assert rows[1].siren == SIREN_B and rows[1].siret == "73282932000074"
-    assert "different companies" in rows[2].errors[0]
+    assert rows[2].errors == [
+        {"code": "siren_siret_mismatch", "siren": SIREN_A, "siret": "73282932000074"}
+    ]
 
 
 def test_vat_is_compacted_and_checked():
@@ -477,14 +537,14 @@ def test_vat_is_compacted_and_checked():
     spaced = f"{vat[:4]} {vat[4:7]} {vat[7:10]} {vat[10:]}".lower()
     rows = rows_from(f"vat;size\n{spaced};GE\nFR00123456789;GE\nBE0403170701;GE\n")
     assert rows[0].vat == vat and not rows[0].errors
-    assert "Invalid French VAT" in rows[1].errors[0]
+    assert rows[1].errors == [{"code": "invalid_vat", "value": "FR00123456789"}]
     assert rows[2].vat == "BE0403170701" and not rows[2].errors
 
 
 def test_vat_of_another_siren_warns():
     (row,) = rows_from(f"siren;vat;size\n{SIREN_A};{make_vat(SIREN_B)};GE\n")
     assert not row.errors
-    assert "not that of SIREN" in row.warnings[0]
+    assert row.warnings == [{"code": "vat_other_siren", "vat": make_vat(SIREN_B), "siren": SIREN_A}]
 
 
 def test_normalise_rows_plain_dataframe():
@@ -555,7 +615,9 @@ def test_manual_size_conflict_and_overwrite():
     (result,) = match_rows([row(siren=SIREN_A, size="small")], partners)
     assert result.status == CONFLICT
     assert result.partner_id == 1
-    assert "set by hand" in result.messages[0]
+    assert result.messages == [
+        {"code": "kept_manual", "partner": 1, "current": "large", "new": "small"}
+    ]
     (result,) = match_rows([row(siren=SIREN_A, size="small")], partners, overwrite_manual=True)
     assert result.status == MATCHED
 
@@ -580,7 +642,10 @@ def test_newer_year_conflict():
         partners,
         overwrite_manual=True,
     )
-    assert older.status == CONFLICT and "more recent" in older.messages[0]
+    assert older.status == CONFLICT
+    assert older.messages == [
+        {"code": "kept_newer", "partner": 1, "current": "medium", "year": 2023, "new_year": 2021}
+    ]
     # The four rows agree on "small": no duplicate conflict among them.
     assert [same.status, newer.status, unknown.status] == [MATCHED] * 3
 
@@ -591,7 +656,7 @@ def test_name_ambiguity():
     assert result.status == CONFLICT
     assert result.partner_id is None
     assert result.partner_ids == (3, 4)
-    assert "Ambiguous" in result.messages[0]
+    assert result.messages == [{"code": "ambiguous_name", "name": "ACME", "ids": [3, 4]}]
 
 
 def test_several_partners_share_a_siren():
@@ -611,17 +676,41 @@ def test_rows_disagreeing_on_one_partner():
         [row(2, siren=SIREN_A, size="small"), row(3, siren=SIREN_A, size="large")], partners
     )
     assert [r.status for r in results] == [CONFLICT, CONFLICT]
-    assert "rows 2, 3" in results[0].messages[-1]
+    assert results[0].messages[-1] == {"code": "rows_disagree", "partner": 1, "rows": [2, 3]}
 
 
 def test_error_rows_are_not_matched():
     partners = [partner(1, siren=SIREN_A)]
-    bad = row(siren=SIREN_A, errors=["Invalid year '99'."])
+    bad = row(siren=SIREN_A, errors=[{"code": "invalid_year", "value": "99"}])
     (result,) = match_rows([bad], partners)
     assert (result.status, result.partner_id) == (ERROR, None)
 
 
-def test_end_to_end_and_error_report():
+def test_same_size_with_more_recent_data_is_refreshed():
+    partners = [
+        partner(
+            1,
+            siren=SIREN_A,
+            pareto_size="small",
+            pareto_size_source="registry",
+            pareto_size_year=2021,
+        ),
+        partner(2, siren=SIREN_B, pareto_size="small", pareto_size_source="manual"),
+    ]
+    newer, older, manual = match_rows(
+        [
+            row(2, siren=SIREN_A, year=2023),
+            row(3, siren=SIREN_A, year=2020),
+            row(4, siren=SIREN_B, year=2023),
+        ],
+        partners,
+    )
+    # The same size: a more recent year is written, an older one is not, and a
+    # size set by hand keeps its source.
+    assert [newer.status, older.status, manual.status] == [MATCHED, UNCHANGED, UNCHANGED]
+
+
+def test_end_to_end_and_report_records():
     text = (
         "SIREN;Raison sociale;Taille;Effectif;Année\n"
         f"{SIREN_A};Acme SA;GE;;2023\n"
@@ -631,27 +720,30 @@ def test_end_to_end_and_error_report():
     )
     rows = rows_from(text)
     partners = [
-        partner(1, siren=SIREN_A, pareto_size="large"),
+        partner(1, siren=SIREN_A, pareto_size="large", pareto_size_year=2023),
         partner(2, siren=SIREN_C, pareto_size="small", pareto_size_source="manual"),
     ]
     results = match_rows(rows, partners)
     assert [r.status for r in results] == [UNCHANGED, ERROR, UNMATCHED, CONFLICT]
-    report = error_report_csv(results)
+    records = report_records(results)
+    assert [record["row"] for record in records] == [2, 3, 4, 5]
+    assert (records[0]["status"], records[0]["matched_by"], records[0]["partner_ids"]) == (
+        "unchanged",
+        "siren",
+        [1],
+    )
+    assert records[1]["status"] == "error"
+    assert records[1]["messages"][0]["code"] == "invalid_identifier"
+    assert records[2]["name"] == '=HYPERLINK("x")'
+    assert [message["code"] for message in records[3]["messages"]] == [
+        "size_differs",
+        "kept_manual",
+    ]
+    # Written by the one CSV writer: text stays text (no formula in Excel).
+    report = tabular.csv_bytes(
+        ["Row", "Name"], [[record["row"], record["name"]] for record in records]
+    )
     assert report.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(report.decode("utf-8-sig")), delimiter=";"))
-    assert lines[0] == [
-        "row",
-        "siren",
-        "vat",
-        "name",
-        "size",
-        "status",
-        "matched_by",
-        "partner_ids",
-        "messages",
-    ]
-    assert [line[0] for line in lines[1:]] == ["2", "3", "4", "5"]
-    assert lines[1][5:8] == ["unchanged", "siren", "1"]
-    assert lines[2][5] == "error" and "Invalid SIREN" in lines[2][8]
-    assert lines[3][3].startswith("'=")  # no formula injection in Excel
-    assert "set by hand" in lines[4][8] and "differs" in lines[4][8]
+    assert lines[0] == ["Row", "Name"]
+    assert lines[3] == ["4", '\'=HYPERLINK("x")']
