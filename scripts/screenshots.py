@@ -1,11 +1,12 @@
 """Screenshots of Pareto for the README, taken in headless Chromium.
 
-    python3 bench/screenshots.py --url http://127.0.0.1:8069 --db pareto_demo --out docs/
+    python3 scripts/screenshots.py --url http://127.0.0.1:8069 --db pareto_demo --out docs/
 
 Logs in as the demo administrator, then drives Chromium over the DevTools
 protocol (websocket-client) to capture the compliance widget and suggestions on
 a demo RFQ, and the compliance dashboard. Needs a running demo server
-(`make demo`).
+(`make demo`: a French database, so the screenshots are in French; the
+administrator's current company is the demo's French company).
 """
 
 import argparse

@@ -23,6 +23,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.fields import Command
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -30,73 +31,80 @@ MONTHS = 24
 
 # Per family: monthly spend (company currency), SME share (percent) 23 months
 # ago and this month (a straight line between them: the trend the dashboard's
-# sparklines show), then the flows (vendor, product, weight, every N months)
-# of the SME part and of the rest. In the last twelve months every family stays
-# in one status band whatever the day of the year, so that the current
-# calendar year always shows families on target, in the warning band and below.
+# sparklines show), then the flows (vendor, product, weight) of the SME part
+# and of the rest. The first vendor of each part is ordered from every month,
+# the others every third month, each in its own month (this month: all of
+# them); the first vendor takes what the others leave, so that every month's
+# share is the planned one. In the last twelve months every family stays in one
+# status band, so that the current calendar year shows families on target, in
+# the warning band and below whatever the day of the year.
 FAMILY_PLANS = (
     (
         "facility",
         52000,
         (11.0, 27.0),
-        (("clairval", "cleaning", 5, 1), ("vigie", "guarding", 4, 3), ("jardins", "greenspace", 2, 3)),
-        (("hexagone", "cleaning", 5, 1), ("hexagone", "guarding", 3, 1), ("restauval", "meal", 4, 3)),
+        (("clairval", "cleaning", 6), ("vigie", "guarding", 2), ("jardins", "greenspace", 1)),
+        (("hexagone", "cleaning", 5), ("hexagone", "guarding", 3), ("restauval", "meal", 2)),
     ),
     (
         "it",
         48000,
         (9.0, 13.0),
-        (("reparinfo", "laptop_refurb", 5, 1), ("kernel", "switch", 1, 3)),
-        (("distrinum", "laptop", 6, 1), ("distrinum", "monitor", 2, 1)),
+        (("reparinfo", "laptop_refurb", 1),),
+        (("distrinum", "laptop", 6), ("distrinum", "monitor", 2)),
     ),
     (
         "software",
         36000,
         (13.0, 24.0),
-        (("octet", "devday", 3, 2), ("numeriq", "devday", 2, 3)),
-        (("logiprisme", "licence", 3, 3), ("helioserv", "hosting", 4, 2)),
+        (("octet", "devday", 4), ("numeriq", "devday", 1)),
+        (("helioserv", "hosting", 4), ("logiprisme", "licence", 1)),
     ),
     (
         "intellectual",
         34000,
         (16.0, 18.5),
-        (("strategia", "consulting", 3, 2), ("marceau", "legal", 2, 3), ("ingerhone", "engineering", 2, 3)),
-        (("varenne", "consulting", 6, 1),),
+        (("strategia", "consulting", 4), ("marceau", "legal", 1)),
+        (("varenne", "consulting", 1),),
     ),
     (
         "office",
         11000,
         (30.0, 38.0),
-        (("fournoise", "paper", 3, 2), ("papeterie", "stationery", 2, 3)),
-        (("bureauexpress", "paper", 4, 2), ("bureauexpress", "toner", 2, 2), ("imprimerie", "printing", 1, 3)),
+        (("fournoise", "paper", 3), ("papeterie", "stationery", 1)),
+        (
+            ("bureauexpress", "paper", 4),
+            ("bureauexpress", "toner", 2),
+            ("imprimerie", "printing", 1),
+        ),
     ),
     (
         "transport",
         30000,
         (24.0, 9.0),
-        (("briards", "truckload", 3, 2), ("coursiers", "courier", 2, 3)),
-        (("lnr", "truckload", 5, 1), ("rapidis", "parcel", 3, 2)),
+        (("briards", "truckload", 4), ("coursiers", "courier", 1)),
+        (("lnr", "truckload", 5), ("rapidis", "parcel", 1)),
     ),
     (
         "maintenance",
         26000,
         (15.0, 25.0),
-        (("calorie", "hvac", 3, 2), ("dufresne", "electrical", 2, 3), ("normandie", "overhaul", 3, 3)),
-        (("ascenseurs", "lift", 3, 3), ("hexagone", "hvac", 3, 1)),
+        (("calorie", "hvac", 4), ("dufresne", "electrical", 1), ("normandie", "overhaul", 1)),
+        (("hexagone", "hvac", 3), ("ascenseurs", "lift", 1)),
     ),
     (
         "raw",
         110000,
         (3.0, 6.5),
-        (("alupicarde", "aluminium", 1, 2),),
-        (("acieries", "steel", 5, 1), ("polymeres", "polypropylene", 3, 2)),
+        (("alupicarde", "aluminium", 1),),
+        (("acieries", "steel", 5), ("polymeres", "polypropylene", 1)),
     ),
     (
         "packaging",
         19000,
         (24.0, 16.5),
-        (("cartonnages", "boxes", 3, 2), ("boisajaccien", "pallet", 1, 3)),
-        (("emballages", "boxes", 3, 2), ("emballages", "film", 2, 2)),
+        (("cartonnages", "boxes", 3), ("boisajaccien", "pallet", 1)),
+        (("emballages", "boxes", 3), ("emballages", "film", 2)),
     ),
 )
 # The intra-group vendor's quarterly fees: counted in no share.
@@ -134,8 +142,8 @@ PAYMENT_TERMS = {
     "account.account_payment_term_90days_on_the_10th": "normandie",
 }
 DEFAULT_PAYMENT_TERM = "account.account_payment_term_30days"
-# Payment runs: the company pays its vendors on this day of the month.
-PAYMENT_RUN_DAYS = (25,)
+# The day of the month of the company's payment run, when it pays early.
+PAYMENT_RUN_DAY = 25
 
 
 class ParetoDemo(models.AbstractModel):
@@ -158,7 +166,10 @@ class ParetoDemo(models.AbstractModel):
     def _load_demo(self):
         company = self._demo_company()
         env = self.with_company(company).with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_notrack=True, pareto_skip_warning=True
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_notrack=True,
+            pareto_skip_warning=True,
         )
         started = timer.monotonic()
         env._prepare_vendors(company)
@@ -171,7 +182,9 @@ class ParetoDemo(models.AbstractModel):
         env._pay_bills(company, bills)
         env._create_rfqs(company)
         env._open_demo_company(company)
-        _logger.info("Pareto demo: history of %s built in %.0f s", company.name, timer.monotonic() - started)
+        _logger.info(
+            "Pareto demo: history of %s built in %.0f s", company.name, timer.monotonic() - started
+        )
 
     # Master data -------------------------------------------------------------
 
@@ -199,11 +212,15 @@ class ParetoDemo(models.AbstractModel):
             self.env["ir.module.module"]._load_module_terms(["pareto_odoo"], ["fr_FR"])
             vendors.write({"lang": "fr_FR"})
         terms = {key: xmlid for xmlid, keys in PAYMENT_TERMS.items() for key in keys.split()}
-        for vendor_key in {key for plan in FAMILY_PLANS for flows in plan[3:] for key, *_ in flows} | {
-            key for key, *_ in BILL_PLANS
-        } | set(terms):
+        for vendor_key in (
+            {key for plan in FAMILY_PLANS for flows in plan[3:] for key, *_ in flows}
+            | {key for key, *_ in BILL_PLANS}
+            | set(terms)
+        ):
             term = self.env.ref(terms.get(vendor_key, DEFAULT_PAYMENT_TERM))
-            self._ref("vendor", vendor_key).with_company(company).property_supplier_payment_term_id = term
+            self._ref("vendor", vendor_key).with_company(
+                company
+            ).property_supplier_payment_term_id = term
 
     def _account(self, company, prefix):
         """The company's expense account whose code starts with the prefix; one is
@@ -256,16 +273,35 @@ class ParetoDemo(models.AbstractModel):
             for _key, total, shares, sme_flows, other_flows in FAMILY_PLANS:
                 share = self._along(shares, months_ago) / 100
                 for flows, part in ((sme_flows, share), (other_flows, 1 - share)):
-                    weights = sum(weight / every for _v, _p, weight, every in flows)
-                    for vendor, product, weight, every in flows:
-                        if (months_ago + sum(map(ord, vendor))) % every:
-                            continue
-                        amount = total * growth * part * weight / weights
+                    for vendor, product, amount in self._split(
+                        flows, total * growth * part, months_ago
+                    ):
                         planned[months_ago, vendor].append((product, amount))
             for vendor, product, amount in INTRA_GROUP_FLOWS:
                 if not months_ago % 3:
                     planned[months_ago, vendor].append((product, amount))
         return planned
+
+    @staticmethod
+    def _split(flows, amount, months_ago):
+        """[(vendor, product, amount)] of one month's part of a family: the other
+        vendors every third month, each in its own month (a quarter's worth),
+        all of them this month (a month's worth); the first vendor the rest."""
+        weights = sum(weight for _v, _p, weight in flows)
+        first = flows[0][0]
+        others = list(dict.fromkeys(vendor for vendor, _p, _w in flows if vendor != first))
+        split, rest = [], amount
+        for vendor, product, weight in flows:
+            if vendor == first:
+                continue
+            if months_ago and months_ago % 3 != others.index(vendor) % 3:
+                continue
+            share = amount * weight / weights * (1 if not months_ago else 3)
+            split.append((vendor, product, share))
+            rest -= share
+        main = [(v, p, w) for v, p, w in flows if v == first]
+        main_weights = sum(weight for _v, _p, weight in main)
+        return split + [(v, p, rest * w / main_weights) for v, p, w in main]
 
     def _line_values(self, product_key, amount, vendor, taxes):
         product = self._ref("product", product_key)
@@ -292,6 +328,7 @@ class ParetoDemo(models.AbstractModel):
                     "partner_id": vendor.id,
                     "company_id": company.id,
                     "user_id": self.env.ref("base.user_admin").id,
+                    "payment_term_id": vendor.property_supplier_payment_term_id.id,
                     "date_order": approved - timedelta(days=1),
                     "order_line": [
                         Command.create(self._line_values(product, amount, vendor, taxes))
@@ -310,16 +347,23 @@ class ParetoDemo(models.AbstractModel):
         for order, approved in zip(orders, dates, strict=True):
             delay = max(order.order_line.selected_seller_id.mapped("delay") or [5])
             planned = approved + timedelta(days=max(delay, 1))
-            order.write({"date_approve": approved, "acknowledged": approved < now - timedelta(days=7)})
+            order.write(
+                {"date_approve": approved, "acknowledged": approved < now - timedelta(days=7)}
+            )
             order.order_line.write({"date_planned": planned})
             if planned < now - timedelta(days=1):
-                for line in order.order_line.filtered(lambda l: l.qty_received_method == "manual"):
+                for line in order.order_line.filtered(
+                    lambda line: line.qty_received_method == "manual"
+                ):
                     line.qty_received = line.product_qty
         # The RFQs were created three days before their confirmation.
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE purchase_order SET create_date = date_approve - interval '3 days' WHERE id IN %s",
-            [tuple(orders.ids)],
+            SQL(
+                "UPDATE purchase_order SET create_date = date_approve - interval '3 days'"
+                " WHERE id IN %s",
+                tuple(orders.ids),
+            )
         )
         orders.invalidate_recordset(["create_date"])
 
@@ -332,7 +376,7 @@ class ParetoDemo(models.AbstractModel):
         today = fields.Date.context_today(self)
         values = []
         for index, order in enumerate(orders):
-            received = order.order_line.filtered(lambda l: l.qty_received >= l.product_qty)
+            received = order.order_line.filtered(lambda line: line.qty_received >= line.product_qty)
             if len(received) < len(order.order_line) or index % 7 == 3:
                 continue
             invoice_date = order.date_approve.date() + timedelta(days=10 + index % 12)
@@ -342,7 +386,9 @@ class ParetoDemo(models.AbstractModel):
             move.update(
                 invoice_date=invoice_date,
                 ref=f"F-{order.partner_id.id:03d}-{index:05d}",
-                invoice_line_ids=[Command.create(line._prepare_account_move_line()) for line in order.order_line],
+                invoice_line_ids=[
+                    Command.create(line._prepare_account_move_line()) for line in order.order_line
+                ],
             )
             values.append(move)
         return self._post(values)
@@ -381,7 +427,11 @@ class ParetoDemo(models.AbstractModel):
                 if months_ago % every or month_start + timedelta(days=4) > today:
                     continue
                 amount = round(self._along(amounts, months_ago) * self._season(month_start), 2)
-                line = {"account_id": account.id, "price_unit": amount, "tax_ids": [Command.set(taxes.ids)]}
+                line = {
+                    "account_id": account.id,
+                    "price_unit": amount,
+                    "tax_ids": [Command.set(taxes.ids)],
+                }
                 if product:
                     line.update(product_id=product.id, quantity=1)
                 else:
@@ -404,7 +454,11 @@ class ParetoDemo(models.AbstractModel):
         today = fields.Date.context_today(self)
         laptop = self._ref("product", "laptop")
         lines = orders.order_line.filtered(
-            lambda l: l.product_id == laptop and l.qty_invoiced and l.order_id.date_approve.date() < today - timedelta(days=90)
+            lambda line: (
+                line.product_id == laptop
+                and line.qty_invoiced
+                and line.order_id.date_approve.date() < today - timedelta(days=90)
+            )
         )
         line = lines[-1:]
         refund = {
@@ -414,7 +468,9 @@ class ParetoDemo(models.AbstractModel):
             "invoice_date": line.order_id.date_approve.date() + timedelta(days=40),
             "ref": "AVOIR-RETOUR-PORTABLES",
             "invoice_line_ids": [
-                Command.create(dict(line._prepare_account_move_line(), quantity=min(5, line.product_qty)))
+                Command.create(
+                    dict(line._prepare_account_move_line(), quantity=min(5, line.product_qty))
+                )
             ],
         }
         currency = self._swiss_franc(company)
@@ -443,7 +499,9 @@ class ParetoDemo(models.AbstractModel):
         currency = self.env.ref("base.CHF")
         currency.active = True
         rate = {"EUR": 0.94, "USD": 0.88}.get(company.currency_id.name, 1.0)
-        existing = set(currency.rate_ids.filtered(lambda r: r.company_id == company.root_id).mapped("name"))
+        existing = set(
+            currency.rate_ids.filtered(lambda r: r.company_id == company.root_id).mapped("name")
+        )
         self.env["res.currency.rate"].create(
             [
                 {
@@ -461,27 +519,22 @@ class ParetoDemo(models.AbstractModel):
     # Payments ------------------------------------------------------------------
 
     @staticmethod
-    def _payment_runs(start, end):
-        """The company's payment run days between two dates."""
-        runs, month = [], start.replace(day=1)
-        while month <= end:
-            runs += [month.replace(day=day) for day in PAYMENT_RUN_DAYS]
-            month += relativedelta(months=1)
-        return [run for run in runs if start <= run <= end]
-
-    def _payment_date(self, bill, chance):
-        """When the bill is paid: large vendors in the run before the due date;
-        SMEs early, on time or late (a large buyer's habit the relationship
-        report shows); None while unpaid."""
+    def _payment_date(bill, chance):
+        """When the bill is paid: large vendors on the due date; SMEs early (in
+        the first payment run), on time or late, by up to three months (a large
+        buyer's habit that the relationship report shows)."""
         due = bill.invoice_date_due
-        runs = self._payment_runs(bill.invoice_date + timedelta(days=5), due + timedelta(days=120))
-        before = [run for run in runs if run <= due] or runs[:1]
-        after = [run for run in runs if run > due]
-        if not bill.partner_id.commercial_partner_id.pareto_is_sme or chance < 0.35:
-            return before[-1]
-        if chance < 0.6:
-            return before[0]
-        return after[min(len(after) - 1, int((chance - 0.6) * 10))] if after else before[-1]
+        if not bill.partner_id.commercial_partner_id.pareto_is_sme or chance < 0.4:
+            return due
+        if chance < 0.7:
+            run = bill.invoice_date + timedelta(days=5)
+            run += (
+                relativedelta(day=PAYMENT_RUN_DAY)
+                if run.day <= PAYMENT_RUN_DAY
+                else relativedelta(months=1, day=PAYMENT_RUN_DAY)
+            )
+            return min(run, due)
+        return due + timedelta(days=5 + int((chance - 0.7) * 300))
 
     def _pay_bills(self, company, bills):
         """Payment runs up to today; a few bills past due stay unpaid, one of
@@ -495,7 +548,8 @@ class ParetoDemo(models.AbstractModel):
             if bill not in unpaid and paid_on <= today:
                 by_run[paid_on] |= bill
         journal = self.env["account.journal"].search(
-            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "bank")], limit=1
+            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "bank")],
+            limit=1,
         )
         for paid_on, run in sorted(by_run.items()):
             self.env["account.payment.register"].with_context(
@@ -512,7 +566,7 @@ class ParetoDemo(models.AbstractModel):
         unpaid = bills.browse()
         for late_days in (12, 45, 75, 130):
             due = today - timedelta(days=late_days)
-            candidates = (bills - unpaid).filtered(lambda b: b.invoice_date_due <= due)
+            candidates = (bills - unpaid).filtered_domain([("invoice_date_due", "<=", due)])
             if candidates:
                 unpaid |= max(candidates, key=lambda b: (b.invoice_date_due, b.id))
         return unpaid
@@ -538,7 +592,9 @@ class ParetoDemo(models.AbstractModel):
                     "date_order": deadline,
                     "order_line": [
                         Command.create(
-                            self._line_values(product, amount, self._ref("vendor", vendor_key), taxes)
+                            self._line_values(
+                                product, amount, self._ref("vendor", vendor_key), taxes
+                            )
                         )
                         for product, amount in lines
                     ],
@@ -552,4 +608,3 @@ class ParetoDemo(models.AbstractModel):
         admin = self.env.ref("base.user_admin")
         if admin.company_id != company:
             admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
-

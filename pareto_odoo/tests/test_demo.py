@@ -236,7 +236,7 @@ class TestDemoData(TransactionCase):
         self.env["ir.module.module"].search([("name", "=", "pareto_odoo")])._update_translations(
             "fr_FR"
         )
-        for record in self.families | self.products.product_tmpl_id:
+        for record in [*self.families, *self.products.product_tmpl_id]:
             with self.subTest(record=record.name):
                 self.assertNotEqual(record.with_context(lang="fr_FR").name, record.name)
         self.assertEqual(self.env.ref("pareto_odoo.demo_categ_cleaning").name, "Nettoyage")
@@ -298,12 +298,8 @@ class TestDemoData(TransactionCase):
 
         old_end = first + relativedelta(months=6, days=-1)
         recent = self.today.replace(day=1) - relativedelta(months=5)
-        self.assertGreater(
-            share(facility, recent, self.today), share(facility, first, old_end) + 8
-        )
-        self.assertLess(
-            share(transport, recent, self.today), share(transport, first, old_end) - 8
-        )
+        self.assertGreater(share(facility, recent, self.today), share(facility, first, old_end) + 8)
+        self.assertLess(share(transport, recent, self.today), share(transport, first, old_end) - 8)
 
     def test_dates_keep_purchase_kpis_sane(self):
         """Created, then confirmed, then delivered; Odoo's own purchase
@@ -355,10 +351,13 @@ class TestDemoData(TransactionCase):
 
     def test_vendor_bills_with_and_without_orders(self):
         invoices = self.bills.filtered(lambda b: b.move_type == "in_invoice")
-        lines = invoices.invoice_line_ids.filtered(lambda l: l.display_type == "product")
+        lines = invoices.invoice_line_ids.filtered(lambda line: line.display_type == "product")
         from_orders = lines.filtered("purchase_line_id")
         self.assertGreaterEqual(len(from_orders.move_id), 250)
-        self.assertEqual(from_orders.mapped(lambda l: l.purchase_line_id.product_id), from_orders.product_id)
+        self.assertEqual(
+            from_orders.mapped(lambda line: line.purchase_line_id.product_id),
+            from_orders.product_id,
+        )
         # Some orders are not billed yet: the invoiced basis has other numbers.
         billed_orders = from_orders.purchase_line_id.order_id
         self.assertLess(len(billed_orders), len(self._demo_orders(["purchase"])))
@@ -366,15 +365,23 @@ class TestDemoData(TransactionCase):
         # code a family's prefixes match (lines without product, or with a
         # product of no family).
         without = lines - from_orders
-        self.assertTrue(without.filtered(lambda l: not l.product_id))
-        self.assertTrue(without.filtered(lambda l: l.product_id and not l.product_id.categ_id.pareto_effective_family_id))
+        self.assertTrue(without.filtered(lambda line: not line.product_id))
+        self.assertTrue(
+            without.filtered(
+                lambda line: (
+                    line.product_id and not line.product_id.categ_id.pareto_effective_family_id
+                )
+            )
+        )
         prefixes = {
             family: accounts.parse_prefixes(family.account_prefixes)
             for family in self.families.filtered("account_prefixes")
         }
         matched = set()
-        for account in without.account_id:
-            found = [f for f, codes in prefixes.items() if any(account.code.startswith(c) for c in codes)]
+        for account in without.account_id.with_company(self.company):
+            found = [
+                f for f, codes in prefixes.items() if any(account.code.startswith(c) for c in codes)
+            ]
             self.assertTrue(found, account.code)
             matched.update(found)
         self.assertEqual(matched, set(prefixes))
@@ -383,7 +390,9 @@ class TestDemoData(TransactionCase):
         # Over the 24 months, a refund, one bill in another currency.
         months = {(b.invoice_date.year, b.invoice_date.month) for b in invoices}
         self.assertGreaterEqual(len(months), 23)
-        self.assertTrue(self.bills.filtered(lambda b: b.move_type == "in_refund").line_ids.purchase_line_id)
+        self.assertTrue(
+            self.bills.filtered(lambda b: b.move_type == "in_refund").line_ids.purchase_line_id
+        )
         foreign = self.bills.filtered(lambda b: b.currency_id != self.company.currency_id)
         self.assertEqual(len(foreign), 1)
         self.assertNotEqual(foreign.amount_total, abs(foreign.amount_total_signed))
@@ -397,8 +406,9 @@ class TestDemoData(TransactionCase):
             delays["late" if days > 0 else "early" if days < -5 else "on time"] += 1
         self.assertTrue(all(delays[key] >= 10 for key in ("early", "on time", "late")), delays)
         self.assertTrue(
-            self.bills.filtered(lambda b: b.payment_state == "paid" or b.payment_state == "in_payment")
-            .partner_id.filtered("pareto_is_sme")
+            self.bills.filtered(
+                lambda b: b.payment_state in ("paid", "in_payment")
+            ).partner_id.filtered("pareto_is_sme")
         )
         # Unpaid and past due, in each lateness bucket of the statutory table;
         # one bill disputed.
@@ -430,9 +440,11 @@ class TestDemoData(TransactionCase):
         )
         threshold = self.company.pareto_dependency_threshold
         dependent = self.vendors.filtered(
-            lambda v: v.pareto_is_sme
-            and v.pareto_turnover
-            and spend.get(v, 0) / v.pareto_turnover * 100 > threshold
+            lambda v: (
+                v.pareto_is_sme
+                and v.pareto_turnover
+                and spend.get(v, 0) / v.pareto_turnover * 100 > threshold
+            )
         )
         self.assertEqual(dependent, self.env.ref("pareto_odoo.demo_vendor_reparinfo"))
         self.assertTrue(dependent.pareto_finance_year)
