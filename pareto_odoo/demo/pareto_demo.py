@@ -276,11 +276,17 @@ class ParetoDemo(models.AbstractModel):
                     for vendor, product, amount in self._split(
                         flows, total * growth * part, months_ago
                     ):
-                        planned[months_ago, vendor].append((product, amount))
+                        planned[self._order_month(months_ago), vendor].append((product, amount))
             for vendor, product, amount in INTRA_GROUP_FLOWS:
                 if not months_ago % 3:
                     planned[months_ago, vendor].append((product, amount))
         return planned
+
+    @staticmethod
+    def _order_month(months_ago):
+        """The month of the order: the previous year's spend is ordered every
+        other month (two months' worth), the last twelve months every month."""
+        return months_ago if months_ago < 12 else months_ago | 1
 
     @staticmethod
     def _split(flows, amount, months_ago):
@@ -302,6 +308,14 @@ class ParetoDemo(models.AbstractModel):
         main = [(v, p, w) for v, p, w in flows if v == first]
         main_weights = sum(weight for _v, _p, weight in main)
         return split + [(v, p, rest * w / main_weights) for v, p, w in main]
+
+    @staticmethod
+    def _merge(lines):
+        """One line per product."""
+        merged = defaultdict(float)
+        for product, amount in lines:
+            merged[product] += amount
+        return merged.items()
 
     def _line_values(self, product_key, amount, vendor, taxes):
         product = self._ref("product", product_key)
@@ -332,7 +346,7 @@ class ParetoDemo(models.AbstractModel):
                     "date_order": approved - timedelta(days=1),
                     "order_line": [
                         Command.create(self._line_values(product, amount, vendor, taxes))
-                        for product, amount in lines
+                        for product, amount in self._merge(lines)
                     ],
                 }
             )
