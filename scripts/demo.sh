@@ -22,8 +22,13 @@ DB="${PARETO_DEMO_DB:-pareto_demo}"
 PORT="${PARETO_DEMO_PORT:-8069}"
 DEMO_LANG="${PARETO_DEMO_LANG:-fr_FR}"
 echo "Creating database $DB (France, $DEMO_LANG) with demo data (several minutes)..."
-"$PYTHON" -m odoo --addons-path="$ODOO_ADDONS_PATH" db init "$DB" --force --with-demo \
-    --country FR --language "$DEMO_LANG" >/dev/null
+LOG="$(mktemp -t pareto_demo.XXXXXX.log)"
+if ! "$PYTHON" -m odoo --addons-path="$ODOO_ADDONS_PATH" db init "$DB" --force --with-demo \
+    --country FR --language "$DEMO_LANG" >"$LOG" 2>&1; then
+    tail -20 "$LOG" >&2
+    echo "Cannot create the demo database (log: $LOG)." >&2
+    exit 1
+fi
 # Odoo's demo keeps its main company on the generic chart in dollars; its French
 # localisation adds "FR Company" (euros, French chart), where Pareto's demo lands.
 odoo_run -d "$DB" -i pareto_odoo --with-demo --stop-after-init --log-level=warn
