@@ -255,7 +255,7 @@ class ParetoDemo(models.AbstractModel):
 
     @staticmethod
     def _season(month_start):
-        """Less spend in August, more in December; a slow growth over the two years."""
+        """Less spend in August, more in December."""
         return {8: 0.6, 12: 1.15}.get(month_start.month, 1.0)
 
     def _order_day(self, month_start, key):
@@ -569,16 +569,17 @@ class ParetoDemo(models.AbstractModel):
             self.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=run.ids
             ).create({"payment_date": paid_on, "journal_id": journal.id})._create_payments()
-        disputed = unpaid[:1]
+        disputed = unpaid[-1:]
         disputed.action_toggle_block_payment()
         admin = self.with_context(lang=self.env.ref("base.user_admin").lang)
         disputed.message_post(body=admin.env._("Disputed: part of the delivery was missing."))
 
     @staticmethod
     def _unpaid_past_due(bills, today):
-        """One bill in each lateness bucket (1-30, 31-60, 61-90, 91+ days)."""
+        """One bill in each lateness bucket (1-30, 31-60, 61-90, 91+ days), and
+        one more (the last), to be disputed."""
         unpaid = bills.browse()
-        for late_days in (12, 45, 75, 130):
+        for late_days in (12, 45, 75, 130, 25):
             due = today - timedelta(days=late_days)
             candidates = (bills - unpaid).filtered_domain([("invoice_date_due", "<=", due)])
             if candidates:
