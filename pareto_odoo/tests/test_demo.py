@@ -402,6 +402,63 @@ class TestDemoData(TransactionCase):
         self.assertEqual(len(foreign), 1)
         self.assertNotEqual(foreign.amount_total, abs(foreign.amount_total_signed))
 
+    def _invoiced_spend(self, start, end):
+        """{family: (total, SME total)} of the posted demo bills (refunds
+        negative) dated between the inclusive dates, each line in the family of
+        DESIGN.md: its purchase line's, else its product's, else the longest
+        account prefix's. Grouped in SQL; the rule applies to the groups."""
+        groups = self.env["account.move.line"]._read_group(
+            [
+                ("move_id", "in", self.bills.ids),
+                ("display_type", "=", "product"),
+                ("move_id.invoice_date", ">=", start),
+                ("move_id.invoice_date", "<=", end),
+                ("partner_id.commercial_partner_id.pareto_excluded", "=", False),
+            ],
+            ["purchase_line_id", "product_id", "account_id", "partner_id"],
+            ["balance:sum"],
+        )
+        prefixes = [
+            (code, family)
+            for family in self.families
+            for code in accounts.parse_prefixes(family.account_prefixes)
+        ]
+        spend = defaultdict(lambda: [0.0, 0.0])
+        for line, product, account, partner, balance in groups:
+            code = account.with_company(self.company).code
+            family = (
+                line.pareto_family_id
+                or product.pareto_family_id
+                or product.categ_id.pareto_effective_family_id
+                or max(
+                    ((len(c), f) for c, f in prefixes if code.startswith(c)),
+                    default=(0, None),
+                    key=lambda item: item[0],
+                )[1]
+            )
+            spend[family][0] += balance
+            if partner.commercial_partner_id.pareto_is_sme:
+                spend[family][1] += balance
+        return spend
+
+    def test_invoiced_basis_tells_the_same_story(self):
+        """On the bills, the current year has families on target and below,
+        the bills-only family has spend, and the numbers differ from the
+        orders'."""
+        start, end = self._current_period()
+        invoiced = self._invoiced_spend(start, end)
+        self.assertNotIn(None, invoiced, "every demo bill line finds a family")
+        self.assertIn(self.env.ref("pareto_odoo.demo_family_energy"), invoiced)
+        statuses = set(self._statuses(invoiced).values())
+        self.assertLessEqual({compliance.OK, compliance.BELOW}, statuses)
+        ordered = self._family_spend(start, end)
+        self.assertTrue(
+            any(
+                round(invoiced[family][0]) != round(total)
+                for family, (total, _s) in ordered.items()
+            )
+        )
+
     def test_payments_early_on_time_late_and_past_due(self):
         invoices = self.bills.filtered(lambda b: b.move_type == "in_invoice")
         delays = defaultdict(int)
