@@ -5,5 +5,6 @@ if __name__.startswith("odoo.addons."):
     from . import controllers
     from . import report
     from . import wizard
+    from . import demo
     from .hooks import post_init_hook, pre_init_hook
     from .hooks import uninstall_hook

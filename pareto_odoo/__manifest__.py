@@ -40,8 +40,8 @@
         "report/pareto_reports.xml",
     ],
     "demo": [
-        "data/pareto_demo.xml",
-        "data/pareto_demo_purchase.xml",
+        "demo/pareto_demo.xml",
+        "demo/pareto_demo_history.xml",
     ],
     "assets": {
         "web.assets_backend": [

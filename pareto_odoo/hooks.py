@@ -30,6 +30,32 @@ def post_init_hook(env):
     env["pareto.spend.delta"]._rebuild()
 
 
+# Demo records of Odoo's own models: the demo's orders, bills and payments (the
+# company's history, which uninstalling keeps) refer to them.
+_DEMO_KEPT_MODELS = (
+    "res.partner",
+    "product.product",
+    "product.template",
+    "product.category",
+    "product.supplierinfo",
+)
+
+
+def _release_demo_records(env):
+    """Hand the demo's vendors, contacts, products, categories and price lists
+    over to the company: their external IDs of the addon go, so that the
+    uninstall does not try to delete records that the kept history refers to
+    (it logged one error per record). The demo's families go with the addon."""
+    env["ir.model.data"].search(
+        [
+            ("module", "=", "pareto_odoo"),
+            ("model", "in", _DEMO_KEPT_MODELS),
+            ("name", "=like", "demo\\_%"),
+        ]
+    ).unlink()
+
+
 def uninstall_hook(env):
     # The spend aggregate's triggers live on purchase tables that stay.
     env["pareto.spend.delta"]._drop_triggers()
+    _release_demo_records(env)

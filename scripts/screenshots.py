@@ -1,11 +1,12 @@
 """Screenshots of Pareto for the README, taken in headless Chromium.
 
-    python3 bench/screenshots.py --url http://127.0.0.1:8069 --db pareto_demo --out docs/
+    python3 scripts/screenshots.py --url http://127.0.0.1:8069 --db pareto_demo --out docs/
 
 Logs in as the demo administrator, then drives Chromium over the DevTools
 protocol (websocket-client) to capture the compliance widget and suggestions on
 a demo RFQ, and the compliance dashboard. Needs a running demo server
-(`make demo`).
+(`make demo`: a French database, so the screenshots are in French; the
+administrator's current company is the demo's French company).
 """
 
 import argparse
@@ -84,9 +85,23 @@ class Browser:
             if message.get("id") == self.next_id:
                 return message.get("result", {})
 
-    def shot(self, address, path, wait=6.0):
+    def shot(self, address, path, selector, timeout=180.0):
+        """Open the page, wait until `selector` is shown and nothing is loading
+        any more (a busy server takes its time), then capture it."""
         self.call("Page.navigate", url=address)
-        time.sleep(wait)
+        check = (
+            f"!!document.querySelector({json.dumps(selector)})"
+            " && !document.querySelector('.o_loading_indicator, .o_blockUI')"
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = self.call("Runtime.evaluate", expression=check, returnByValue=True)
+            if result.get("result", {}).get("value"):
+                break
+            time.sleep(1)
+        else:
+            raise TimeoutError(f"{selector} not shown on {address} after {timeout:.0f} s")
+        time.sleep(3)  # let the widgets finish their requests and drawing
         data = self.call("Page.captureScreenshot", format="png")["data"]
         with open(path, "wb") as image:
             image.write(base64.b64decode(data))
@@ -121,11 +136,16 @@ def main():
             "Network.setCookie", name="session_id", value=session_id, url=args.url, path="/"
         )
         # The first page load builds the web client's assets.
-        browser.shot(f"{args.url}/odoo/purchase", f"{args.out}/rfq_compliance.png", wait=20)
-        browser.shot(f"{args.url}/odoo/purchase/{rfq_ids[0]}", f"{args.out}/rfq_compliance.png")
+        browser.shot(f"{args.url}/odoo/purchase", f"{args.out}/rfq_compliance.png", ".o_list_view")
+        browser.shot(
+            f"{args.url}/odoo/purchase/{rfq_ids[0]}",
+            f"{args.out}/rfq_compliance.png",
+            ".o_pareto_compliance .o_pareto_family_row",
+        )
         browser.shot(
             f"{args.url}/odoo/action-pareto_odoo.action_pareto_compliance_dashboard",
             f"{args.out}/dashboard.png",
+            ".o_pareto_dashboard",
         )
     finally:
         browser.close()

@@ -108,24 +108,29 @@ run_tests() {
 
 check_uninstall() {
     local db="${PREFIX}_demo"
-    echo "== Uninstall on $db: purchase orders must stay intact"
-    local before after before_lines after_lines state leftover
-    before=$(psql -d "$db" -Atc "SELECT count(*), coalesce(sum(amount_total), 0) FROM purchase_order")
-    before_lines=$(psql -d "$db" -Atc "SELECT count(*), coalesce(sum(price_subtotal), 0) FROM purchase_order_line")
+    echo "== Uninstall on $db: orders and bills intact, no error, nothing of the addon left"
+    local sums="SELECT (SELECT count(*) || '|' || coalesce(sum(amount_total), 0) FROM purchase_order)
+        || ' ' || (SELECT count(*) || '|' || coalesce(sum(price_subtotal), 0) FROM purchase_order_line)
+        || ' ' || (SELECT count(*) || '|' || coalesce(sum(amount_total), 0) FROM account_move
+                   WHERE move_type IN ('in_invoice', 'in_refund'))"
+    local before after
+    before=$(psql -d "$db" -Atc "$sums")
     if ! "$PYTHON" -m odoo --addons-path="$ODOO_ADDONS_PATH" module uninstall -d "$db" pareto_odoo \
         >"$LOG_DIR/uninstall.log" 2>&1; then
         echo "   uninstall failed:"; tail -20 "$LOG_DIR/uninstall.log"; total_failed=$((total_failed + 1)); return
     fi
-    after=$(psql -d "$db" -Atc "SELECT count(*), coalesce(sum(amount_total), 0) FROM purchase_order")
-    after_lines=$(psql -d "$db" -Atc "SELECT count(*), coalesce(sum(price_subtotal), 0) FROM purchase_order_line")
+    after=$(psql -d "$db" -Atc "$sums")
     state=$(psql -d "$db" -Atc "SELECT state FROM ir_module_module WHERE name = 'pareto_odoo'")
     leftover=$(psql -d "$db" -Atc "SELECT count(*) FROM information_schema.columns WHERE column_name LIKE 'pareto\_%'")
-    if [ "$before" = "$after" ] && [ "$before_lines" = "$after_lines" ] && [ "$state" = uninstalled ] \
-        && [ "$leftover" = 0 ] && [ "${before%%|*}" -gt 0 ]; then
-        echo "   orders (count|total) $before -> $after, lines $before_lines -> $after_lines, module $state, no pareto column left"
+    xmlids=$(psql -d "$db" -Atc "SELECT count(*) FROM ir_model_data WHERE module = 'pareto_odoo'")
+    errors=$(grep -cE " (ERROR|CRITICAL) " "$LOG_DIR/uninstall.log" || true)
+    if [ "$before" = "$after" ] && [ "$state" = uninstalled ] && [ "$leftover" = 0 ] \
+        && [ "$xmlids" = 0 ] && [ "$errors" = 0 ] && [ "${before%%|*}" -gt 0 ]; then
+        echo "   orders, lines, bills (count|total) $before -> $after; module $state, no pareto column, no external ID, no error"
         total_passed=$((total_passed + 1))
     else
-        echo "   FAILED: orders $before -> $after, lines $before_lines -> $after_lines, module $state, $leftover pareto columns left"
+        echo "   FAILED: $before -> $after; module $state, $leftover pareto columns, $xmlids external IDs of the addon left, $errors error lines"
+        grep -E " (ERROR|CRITICAL) " "$LOG_DIR/uninstall.log" | head -5
         total_failed=$((total_failed + 1))
     fi
 }
