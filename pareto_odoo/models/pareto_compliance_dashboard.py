@@ -481,8 +481,10 @@ class ParetoComplianceDashboard(models.AbstractModel):
 
     @api.model
     def _xlsx_frame(self, frame, columns):
-        """(frame, kinds): the ``columns`` [(column, header, kind)] of
-        ``frame`` under their headers, percents as fractions."""
+        """(frame, kinds): the ``columns`` [[column, header, kind]] of
+        ``frame`` under their headers, percents as fractions. (Lists, not
+        tuples: Odoo's term extractor takes a tuple after a translated term
+        for another call of the translation function.)"""
         frame = frame[[column for column, _header, _kind in columns]].copy()
         for column, _header, kind in columns:
             if kind == "percent":
@@ -514,24 +516,24 @@ class ParetoComplianceDashboard(models.AbstractModel):
             previous_share=previous_totals["share"].iloc[0] if len(previous_totals) else None,
         )
         columns = [
-            ("family_name", self.env._("Family"), "text"),
-            ("total", self.env._("Spend"), "amount"),
-            ("sme_total", self.env._("SME spend"), "amount"),
-            ("local_sme_total", self.env._("Local SME spend"), "amount"),
-            ("share", self.env._("SME share"), "percent"),
-            ("previous_share", self.env._("SME share a year earlier"), "percent"),
-            ("local_share", self.env._("Local SME share"), "percent"),
-            ("target", self.env._("Target"), "percent"),
-            ("gap", self.env._("Gap (points)"), "points"),
-            ("shift_amount", self.env._("Shift to SMEs"), "amount"),
-            ("status_label", self.env._("Status"), "text"),
-            ("coverage", self.env._("Size known"), "percent"),
-            ("suppliers", self.env._("Vendors"), "integer"),
-            ("sme_suppliers", self.env._("SME vendors"), "integer"),
-            ("jobs_supported", self.env._("Jobs supported"), "number"),
-            ("jobs_unknown_spend", self.env._("SME spend without jobs figures"), "amount"),
-            ("ess_share", self.env._("ESS share"), "percent"),
-            ("siae_share", self.env._("SIAE share"), "percent"),
+            ["family_name", self.env._("Family"), "text"],
+            ["total", self.env._("Spend"), "amount"],
+            ["sme_total", self.env._("SME spend"), "amount"],
+            ["local_sme_total", self.env._("Local SME spend"), "amount"],
+            ["share", self.env._("SME share"), "percent"],
+            ["previous_share", self.env._("SME share a year earlier"), "percent"],
+            ["local_share", self.env._("Local SME share"), "percent"],
+            ["target", self.env._("Target"), "percent"],
+            ["gap", self.env._("Gap (points)"), "points"],
+            ["shift_amount", self.env._("Shift to SMEs"), "amount"],
+            ["status_label", self.env._("Status"), "text"],
+            ["coverage", self.env._("Size known"), "percent"],
+            ["suppliers", self.env._("Vendors"), "integer"],
+            ["sme_suppliers", self.env._("SME vendors"), "integer"],
+            ["jobs_supported", self.env._("Jobs supported"), "number"],
+            ["jobs_unknown_spend", self.env._("SME spend without jobs figures"), "amount"],
+            ["ess_share", self.env._("ESS share"), "percent"],
+            ["siae_share", self.env._("SIAE share"), "percent"],
         ]
         return self._xlsx_frame(pd.concat([table, totals], ignore_index=True), columns)
 
@@ -570,14 +572,14 @@ class ParetoComplianceDashboard(models.AbstractModel):
     @api.model
     def _xlsx_family_detail(self, detail):
         columns = [
-            ("family_name", self.env._("Family"), "text"),
-            ("name", self.env._("Vendor"), "text"),
-            ("size_label", self.env._("Size"), "text"),
-            ("sme", self.env._("SME"), "boolean"),
-            ("is_local", self.env._("Local"), "boolean"),
-            ("amount", self.env._("Spend"), "amount"),
-            ("family_share", self.env._("Share of family spend"), "percent"),
-            ("shift_rank", self.env._("Non-SME rank (where to shift)"), "integer"),
+            ["family_name", self.env._("Family"), "text"],
+            ["name", self.env._("Vendor"), "text"],
+            ["size_label", self.env._("Size"), "text"],
+            ["sme", self.env._("SME"), "boolean"],
+            ["is_local", self.env._("Local"), "boolean"],
+            ["amount", self.env._("Spend"), "amount"],
+            ["family_share", self.env._("Share of family spend"), "percent"],
+            ["shift_rank", self.env._("Non-SME rank (where to shift)"), "integer"],
         ]
         return self._xlsx_frame(detail, columns)
 
@@ -597,7 +599,7 @@ class ParetoComplianceDashboard(models.AbstractModel):
             rows.append({"family_name": row["family_name"], **shares})
         frame = pd.DataFrame(rows, columns=["family_name", *(month for month, _l in months)])
         columns = [
-            ("family_name", self.env._("Family"), "text"),
+            ["family_name", self.env._("Family"), "text"],
             *((month, label, "percent") for month, label in months),
         ]
         return self._xlsx_frame(frame, columns)
@@ -627,16 +629,16 @@ class ParetoComplianceDashboard(models.AbstractModel):
             }
         ).sort_values("spend", ascending=False, kind="stable")
         columns = [
-            ("name", self.env._("Vendor"), "text"),
-            ("siren", self.env._("SIREN"), "text"),
-            ("size", self.env._("Size"), "text"),
-            ("year", self.env._("Size year"), "year"),
-            ("sme", self.env._("SME"), "boolean"),
-            ("local", self.env._("Local"), "boolean"),
-            ("department", self.env._("Département"), "text"),
-            ("headcount", self.env._("Headcount"), "integer"),
-            ("turnover", self.env._("Turnover"), "euros"),
-            ("spend", self.env._("Spend"), "amount"),
+            ["name", self.env._("Vendor"), "text"],
+            ["siren", self.env._("SIREN"), "text"],
+            ["size", self.env._("Size"), "text"],
+            ["year", self.env._("Size year"), "year"],
+            ["sme", self.env._("SME"), "boolean"],
+            ["local", self.env._("Local"), "boolean"],
+            ["department", self.env._("Département"), "text"],
+            ["headcount", self.env._("Headcount"), "integer"],
+            ["turnover", self.env._("Turnover"), "euros"],
+            ["spend", self.env._("Spend"), "amount"],
         ]
         return self._xlsx_frame(frame, columns)
 
