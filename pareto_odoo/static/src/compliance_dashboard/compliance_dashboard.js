@@ -1,6 +1,7 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
 import { formatCurrency } from "@web/core/currency";
-import { deserializeDate, formatDate } from "@web/core/l10n/dates";
+import { DateTimeInput } from "@web/core/datetime/datetime_input";
+import { deserializeDate, formatDate, serializeDate } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { formatFloat } from "@web/core/utils/numbers";
@@ -21,6 +22,7 @@ import { statusStyle } from "@pareto_odoo/compliance_widget/pareto_status";
  */
 export class ComplianceDashboard extends Component {
     static template = "pareto_odoo.ComplianceDashboard";
+    static components = { DateTimeInput };
     static props = ["*"];
 
     setup() {
@@ -48,9 +50,14 @@ export class ComplianceDashboard extends Component {
         return this.load({ ...this.options, period });
     }
 
+    /** The scope's date ``key`` for Odoo's date input (in the user's format). */
+    dateValue(key) {
+        return deserializeDate(this.options[key]);
+    }
+
     setDate(key, value) {
         if (value) {
-            return this.load({ ...this.options, period: "custom", [key]: value });
+            return this.load({ ...this.options, period: "custom", [key]: serializeDate(value) });
         }
     }
 

@@ -72,5 +72,17 @@ registry.category("web_tour.tours").add("pareto_compliance_dashboard_french_tour
             content: "The period in French dates",
             trigger: ".o_pareto_dashboard .o_pareto_period:contains('01/01/'):contains('31/12/')",
         },
+        {
+            content: "The period's dates are typed in the French format",
+            trigger: ".o_pareto_dashboard .o_pareto_date_to input",
+            run: `edit 31/03/${new Date().getFullYear()} && press Enter`,
+        },
+        {
+            content: "A custom period, read back in French",
+            trigger: `.o_pareto_dashboard .o_pareto_period:contains('01/01/${new Date().getFullYear()} – 31/03/${new Date().getFullYear()}')`,
+        },
+        {
+            trigger: ".o_pareto_dashboard .o_pareto_period_select:has(option[value=custom]:selected)",
+        },
     ],
 });
