@@ -36,18 +36,20 @@ class ParetoSpendReport(models.Model):
     date = fields.Date(string="Spend Date", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
-    # Groups without a family or a size read as the dashboard says them.
+    # Groups without a family or a size read as the dashboard says them. A
+    # falsy value label is not the field's string: Odoo translates it when
+    # it describes the field, from a lazy term (as project.task does).
     family_id = fields.Many2one(
         "pareto.family",
         string="Purchasing Family",
         readonly=True,
-        falsy_value_label=_lt("Unclassified"),
+        falsy_value_label=_lt("Unclassified"),  # pylint: disable=translation-field
     )
     top_family_id = fields.Many2one(
         "pareto.family",
         string="Top-level Family",
         readonly=True,
-        falsy_value_label=_lt("Unclassified"),
+        falsy_value_label=_lt("Unclassified"),  # pylint: disable=translation-field
         help="The root of the line's family: groups sub-families under their parent.",
     )
     partner_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
@@ -55,7 +57,7 @@ class ParetoSpendReport(models.Model):
         SIZE_SELECTION,
         string="Company Size",
         readonly=True,
-        falsy_value_label=_lt("Unknown size"),
+        falsy_value_label=_lt("Unknown size"),  # pylint: disable=translation-field
     )
     is_sme = fields.Boolean(string="SME", readonly=True)
     is_local = fields.Boolean(
