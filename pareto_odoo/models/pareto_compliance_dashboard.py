@@ -443,13 +443,16 @@ class ParetoComplianceDashboard(models.AbstractModel):
     @api.model
     def _add_status_labels(self, values):
         """The dashboard's ``values`` with what its rows show: each family's
-        ``shown_status`` and ``status_label``, the total row's
-        ``status_label``, and every label (``status_labels``)."""
+        ``shown_status`` and ``status_label``, the total row's (its label
+        counts the families below target), and every label
+        (``status_labels``)."""
         labels = self._status_labels()
         for row in values["families"]:
             row["shown_status"] = compliance.shown_status(row["status"], row["total"])
             row["status_label"] = labels.get(row["shown_status"], "")
-        values["total"]["status_label"] = self._status_summary(values["families"])
+        total = values["total"]
+        total["shown_status"] = compliance.shown_status(total.get("status"), total.get("total"))
+        total["status_label"] = self._status_summary(values["families"])
         values["status_labels"] = labels
         return values
 

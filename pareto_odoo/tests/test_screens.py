@@ -109,6 +109,7 @@ class TestDashboardWording(SpendCase):
         # The total row counts the families near target (the worst status is
         # a warning), it does not take one family's status.
         self.assertEqual(data["total"]["status"], compliance.WARNING)
+        self.assertEqual(data["total"]["shown_status"], compliance.WARNING)
         self.assertEqual(data["total"]["status_label"], f"1 / {len(families)} families near target")
         self.family_it.target_share = 90.0
         data = self.dashboard()

@@ -115,7 +115,7 @@ export class ComplianceDashboard extends Component {
 
     /** The total row: how many families are below target, coloured by the worst. */
     totalStatusClass(total) {
-        return statusStyle(total.status).text;
+        return statusStyle(total.shown_status).text;
     }
 
     sizeLabel(size) {
