@@ -7,6 +7,10 @@ OK = "ok"
 WARNING = "warning"
 BELOW = "below"
 STATUS_ORDER = {OK: 0, WARNING: 1, BELOW: 2}
+# What a screen shows instead of ``ok`` for a family without any spend: its
+# status stays ``ok`` (the rule of :func:`status`), but "on target" would not
+# be true.
+NO_SPEND = "no_spend"
 
 # Spend bases of a company, and the source of the spend each one counts.
 ORDERED = "ordered"
@@ -40,6 +44,21 @@ def status(share_percent, target, margin):
     if share_percent >= target - margin:
         return WARNING
     return BELOW
+
+
+def shown_status(status_value, total):
+    """The status a screen shows for a family: :data:`NO_SPEND` when it has
+    no spend at all (``total`` 0 or None), else its status."""
+    if status_value == OK and not total:
+        return NO_SPEND
+    return status_value
+
+
+def already_below(share_percent, target):
+    """Whether a share was below its target before an order: such an order
+    keeps the family below target rather than pushing it below. No spend
+    (None) is not below target."""
+    return status(share_percent, target, 0.0) == BELOW
 
 
 def worst_status(statuses):

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import format_date, formatLang
 
 
 class ParetoComplianceAlert(models.Model):
@@ -61,13 +62,45 @@ class ParetoComplianceAlert(models.Model):
 
     @api.depends("family_id", "period_start", "period_end")
     def _compute_name(self):
+        # Stored in the source language (for searching); display_name and the
+        # activities follow each reader's language.
         for alert in self:
-            alert.name = self.env._(
-                "%(family)s below its SME target (%(start)s – %(end)s)",
-                family=alert.family_id.display_name,
-                start=alert.period_start,
-                end=alert.period_end,
-            )
+            alert.name = alert._title()
+
+    @api.depends_context("lang")
+    @api.depends("family_id", "period_start", "period_end")
+    def _compute_display_name(self):
+        for alert in self:
+            alert.display_name = alert._title()
+
+    def _title(self):
+        """The alert's title in the language of its environment."""
+        self.ensure_one()
+        return self.env._(
+            "%(family)s below its SME target (%(start)s – %(end)s)",
+            family=self.family_id.display_name,
+            start=format_date(self.env, self.period_start),
+            end=format_date(self.env, self.period_end),
+        )
+
+    def _activity_texts(self):
+        """(summary, note) of the activity of this alert, in the language of
+        its environment: the cron runs without one, so each manager's
+        activity is written in the manager's language."""
+        self.ensure_one()
+        env = self.env
+        family = self.family_id.display_name
+        note = env._(
+            "The SME share of %(family)s is %(share)s for %(start)s – %(end)s, below its "
+            "target of %(target)s: %(shift)s of spend should move to SMEs.",
+            family=family,
+            share=f"{formatLang(env, self.share, digits=1)}\N{NO-BREAK SPACE}%",
+            target=f"{formatLang(env, self.target, digits=1)}\N{NO-BREAK SPACE}%",
+            start=format_date(env, self.period_start),
+            end=format_date(env, self.period_end),
+            shift=formatLang(env, self.shift_amount, currency_obj=self.currency_id),
+        )
+        return env._("SME share below target: %s", family), note
 
     @api.model
     def _managers(self, company):
@@ -108,23 +141,12 @@ class ParetoComplianceAlert(models.Model):
                 }
             )
         )
-        currency = company.currency_id
-        note = self.env._(
-            "The SME share of %(family)s is %(share).1f%% for %(start)s – %(end)s, below its "
-            "target of %(target).1f%%: %(shift)s of spend should move to SMEs.",
-            family=alert.family_id.display_name,
-            share=row["share"],
-            target=row["target"],
-            start=start,
-            end=end,
-            shift=currency.format(row["shift_amount"]),
-        )
         for user in self._managers(company):
-            alert.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("SME share below target: %s", alert.family_id.display_name),
-                note=note,
-                user_id=user.id,
+            # The activity, its summary and note, in the manager's language.
+            in_lang = alert.with_context(lang=user.lang or company.partner_id.lang)
+            summary, note = in_lang._activity_texts()
+            in_lang.activity_schedule(
+                "mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id
             )
         return alert
 

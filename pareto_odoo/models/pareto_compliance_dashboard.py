@@ -10,9 +10,9 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
-from ..engine import analysis, compliance
+from ..engine import analysis, compliance, sizes
 from ..tools import params
 from ..tools.spend import Buckets
 
@@ -287,7 +287,7 @@ class ParetoComplianceDashboard(models.AbstractModel):
         )
         suppliers = data["suppliers"]
         unknown_ids = [int(key) for key in suppliers.loc[suppliers["size"] == "", "supplier_id"]]
-        return {
+        values = {
             **self._scope_values(scope),
             "months": [fields.Date.to_string(month) for month in data["months"]],
             "families": families,
@@ -297,6 +297,7 @@ class ParetoComplianceDashboard(models.AbstractModel):
             "size_labels": self._size_labels(),
             "trend_view_id": self.env.ref("pareto_odoo.pareto_spend_report_view_graph_trend").id,
         }
+        return self._add_status_labels(values)
 
     @api.model
     def _family_row(self, data, row):
@@ -404,132 +405,297 @@ class ParetoComplianceDashboard(models.AbstractModel):
         )
 
     # ------------------------------------------------------------------
+    # Status labels: one wording for the widget, the dashboard, PDF, XLSX
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _status_labels(self):
+        """{status: label}, as every screen and export shows the statuses:
+        the labels of ``purchase.order.pareto_status`` in the user's
+        language, and "No spend" for :data:`compliance.NO_SPEND`."""
+        field = self.env["purchase.order"]._fields["pareto_status"]
+        labels = dict(field._description_selection(self.env))
+        labels[compliance.NO_SPEND] = self.env._("No spend")
+        return labels
+
+    @api.model
+    def _status_summary(self, rows):
+        """The total row's status in words: how many families are below
+        target (else near it), rather than the worst family's status beside
+        a total share that may well be on target. ``rows``: dicts with
+        ``status`` and ``total``; rows without a status (Unclassified) are
+        not families."""
+        rows = [row for row in rows if row.get("status")]
+        statuses = [row["status"] for row in rows]
+        below, near = statuses.count(compliance.BELOW), statuses.count(compliance.WARNING)
+        if below:
+            return self.env._(
+                "%(count)s / %(families)s families below target", count=below, families=len(rows)
+            )
+        if near:
+            return self.env._(
+                "%(count)s / %(families)s families near target", count=near, families=len(rows)
+            )
+        if not any(_clean(row.get("total")) for row in rows):
+            return self._status_labels()[compliance.NO_SPEND]
+        return self.env._("All families on target")
+
+    @api.model
+    def _add_status_labels(self, values):
+        """The dashboard's ``values`` with what its rows show: each family's
+        ``shown_status`` and ``status_label``, the total row's (its label
+        counts the families below target), and every label
+        (``status_labels``)."""
+        labels = self._status_labels()
+        for row in values["families"]:
+            row["shown_status"] = compliance.shown_status(row["status"], row["total"])
+            row["status_label"] = labels.get(row["shown_status"], "")
+        total = values["total"]
+        total["shown_status"] = compliance.shown_status(total.get("status"), total.get("total"))
+        total["status_label"] = self._status_summary(values["families"])
+        values["status_labels"] = labels
+        return values
+
+    # ------------------------------------------------------------------
     # XLSX export (pandas)
     # ------------------------------------------------------------------
 
-    XLSX_SHEETS = ("Dashboard", "Family detail", "Trend", "Vendors")
+    # The row (0-based) of each sheet's column headers: the companies, the
+    # period and what counts as spend are written above it.
+    XLSX_HEADER_ROW = 4
 
     @api.model
     def _xlsx_frames(self, scope):
-        """The export's sheets as DataFrames, by sheet name."""
+        """(data, sheets) of the export for ``scope``: ``sheets`` is a list
+        of (sheet name, DataFrame, {column header: kind}), names, headers and
+        labels in the user's language. Kinds give the cells' number formats
+        (see :meth:`_xlsx_number_formats`); percents are fractions (0.25 is
+        25 %), as spreadsheets compute with them."""
         data = self._compute(scope)
-        table, totals = data["table"], data["totals"]
-        sizes = dict(
-            self.env["res.partner"]._fields["pareto_size"]._description_selection(self.env)
-        )
-        columns = {
-            "family_name": "Family",
-            "total": "Spend",
-            "sme_total": "SME spend",
-            "local_sme_total": "Local SME spend",
-            "share": "SME share (%)",
-            "local_share": "Local SME share (%)",
-            "target": "Target (%)",
-            "gap": "Gap (points)",
-            "shift_amount": "Shift to SMEs",
-            "status": "Status",
-            "coverage": "Size known (%)",
-            "suppliers": "Vendors",
-            "sme_suppliers": "SME vendors",
-            "jobs_supported": "Jobs supported",
-            "jobs_unknown_spend": "SME spend without jobs figures",
-        }
-        dashboard = pd.concat(
-            [table, totals.assign(family_name=self.env._("Total"))], ignore_index=True
-        )[list(columns)].rename(columns=columns)
+        size_labels = {**self._size_labels(), "": self.env._("Unknown size")}
+        detail = self._xlsx_detail(data, size_labels)
+        sheets = [
+            (self.env._("Dashboard"), *self._xlsx_dashboard(data)),
+            (self.env._("Family detail"), *self._xlsx_family_detail(detail)),
+            (self.env._("Trend"), *self._xlsx_trend(data)),
+            (self.env._("Vendors"), *self._xlsx_vendors(detail, size_labels)),
+        ]
+        return data, sheets
 
-        # One row per family and vendor, largest first within each family.
-        # Local to one of the companies of the scope.
-        suppliers = data["suppliers"].set_index("supplier_id")
-        suppliers["is_local"] = data["purchases"].groupby("supplier_id")["is_local"].any()
-        suppliers["is_local"] = suppliers["is_local"].fillna(False).astype(bool)
-        detail = (
-            data["purchases"].groupby(["family", "supplier_id"], as_index=False)["amount"].sum()
+    @api.model
+    def _xlsx_frame(self, frame, columns):
+        """(frame, kinds): the ``columns`` [[column, header, kind]] of
+        ``frame`` under their headers, percents as fractions. (Lists, not
+        tuples: Odoo's term extractor takes a tuple after a translated term
+        for another call of the translation function.)"""
+        frame = frame[[column for column, _header, _kind in columns]].copy()
+        for column, _header, kind in columns:
+            if kind == "percent":
+                frame[column] = pd.to_numeric(frame[column], errors="coerce") / 100.0
+        frame.columns = [header for _column, header, _kind in columns]
+        return frame.reset_index(drop=True), {header: kind for _c, header, kind in columns}
+
+    @api.model
+    def _xlsx_dashboard(self, data):
+        """The dashboard's rows, the total row last (its status says how
+        many families are below target)."""
+        labels = self._status_labels()
+        table, previous = data["table"], data["previous"]
+        shown = [
+            compliance.shown_status(status, total)
+            for status, total in zip(table["status"], table["total"], strict=True)
+        ]
+        table = table.assign(
+            status_label=[labels.get(status, "") for status in shown],
+            previous_share=[
+                previous.at[key, "share"] if key in previous.index else None
+                for key in table["family"]
+            ],
         )
-        detail = detail.join(suppliers, on="supplier_id")
+        previous_totals = data["previous_totals"]
+        totals = data["totals"].assign(
+            family_name=self.env._("Total"),
+            status_label=self._status_summary(table.to_dict("records")),
+            previous_share=previous_totals["share"].iloc[0] if len(previous_totals) else None,
+        )
+        columns = [
+            ["family_name", self.env._("Family"), "text"],
+            ["total", self.env._("Spend"), "amount"],
+            ["sme_total", self.env._("SME spend"), "amount"],
+            ["local_sme_total", self.env._("Local SME spend"), "amount"],
+            ["share", self.env._("SME share"), "percent"],
+            ["previous_share", self.env._("SME share a year earlier"), "percent"],
+            ["local_share", self.env._("Local SME share"), "percent"],
+            ["target", self.env._("Target"), "percent"],
+            ["gap", self.env._("Gap (points)"), "points"],
+            ["shift_amount", self.env._("Shift to SMEs"), "amount"],
+            ["status_label", self.env._("Status"), "text"],
+            ["coverage", self.env._("Size known"), "percent"],
+            ["suppliers", self.env._("Vendors"), "integer"],
+            ["sme_suppliers", self.env._("SME vendors"), "integer"],
+            ["jobs_supported", self.env._("Jobs supported"), "number"],
+            ["jobs_unknown_spend", self.env._("SME spend without jobs figures"), "amount"],
+            ["ess_share", self.env._("ESS share"), "percent"],
+            ["siae_share", self.env._("SIAE share"), "percent"],
+        ]
+        return self._xlsx_frame(pd.concat([table, totals], ignore_index=True), columns)
+
+    @api.model
+    def _xlsx_detail(self, data, size_labels):
+        """One row per family and vendor, largest first within each family,
+        with the vendor's attributes (local to one of the scope's companies)."""
+        vendors = data["suppliers"].set_index("supplier_id")
+        local = data["purchases"].groupby("supplier_id")["is_local"].any()
+        vendors["is_local"] = local.reindex(vendors.index, fill_value=False).astype(bool)
+        detail = data["purchases"].groupby(["family", "supplier_id"], as_index=False)["amount"]
+        detail = detail.sum().join(vendors, on="supplier_id")
+        table = data["table"]
+        # The engine's family keys: "" in the purchases, Unclassified in the table.
+        family_keys = detail["family"].replace("", UNCLASSIFIED_KEY)
         family_names = dict(zip(table["family"], table["family_name"], strict=True))
+        family_order = {key: rank for rank, key in enumerate(table["family"])}
         family_totals = detail.groupby("family")["amount"].transform("sum")
         ranks = data["top"].set_index(["family", "supplier_id"])["rank"]
         detail = detail.assign(
-            family_name=detail["family"].map(family_names).fillna(detail["family"]),
-            size_label=detail["size"].map(sizes).fillna(self.env._("Unknown")),
-            sme=detail["size"].isin(("micro", "small", "medium")),
+            family_name=family_keys.map(family_names),
+            family_order=family_keys.map(family_order),
+            size_label=detail["size"].fillna("").map(size_labels),
+            sme=detail["size"].fillna("").map(sizes.is_sme).astype(bool),
             family_share=detail["amount"] * 100.0 / family_totals.where(family_totals != 0),
             shift_rank=[
                 ranks.get((family, supplier))
-                for family, supplier in zip(detail["family"], detail["supplier_id"], strict=True)
+                for family, supplier in zip(family_keys, detail["supplier_id"], strict=True)
             ],
-        ).sort_values(["family_name", "amount"], ascending=[True, False], kind="stable")
-        family_detail = detail[
-            [
-                "family_name",
-                "name",
-                "size_label",
-                "sme",
-                "is_local",
-                "amount",
-                "family_share",
-                "shift_rank",
-            ]
-        ].rename(
-            columns={
-                "family_name": "Family",
-                "name": "Vendor",
-                "size_label": "Size",
-                "sme": "SME",
-                "is_local": "Local",
-                "amount": "Spend",
-                "family_share": "Share of family spend (%)",
-                "shift_rank": "Non-SME rank (where to shift)",
-            }
+        )
+        # In the dashboard's order of families, the largest vendors first.
+        return detail.sort_values(
+            ["family_order", "amount"], ascending=[True, False], kind="stable"
         )
 
-        trend_rows = []
-        for row in table.to_dict("records"):
+    @api.model
+    def _xlsx_family_detail(self, detail):
+        columns = [
+            ["family_name", self.env._("Family"), "text"],
+            ["name", self.env._("Vendor"), "text"],
+            ["size_label", self.env._("Size"), "text"],
+            ["sme", self.env._("SME"), "boolean"],
+            ["is_local", self.env._("Local"), "boolean"],
+            ["amount", self.env._("Spend"), "amount"],
+            ["family_share", self.env._("Share of family spend"), "percent"],
+            ["shift_rank", self.env._("Non-SME rank (where to shift)"), "integer"],
+        ]
+        return self._xlsx_frame(detail, columns)
+
+    @api.model
+    def _xlsx_trend(self, data):
+        """The monthly SME share of each family over the trend's months."""
+        months = [
+            (month, format_date(self.env, month, date_format="MMM y")) for month in data["months"]
+        ]
+        rows = []
+        for row in data["table"].to_dict("records"):
             monthly = data["trend"].get(row["family_id"], {})
-            trend_rows.append(
-                {
-                    "Family": row["family_name"],
-                    **{
-                        month.strftime("%Y-%m"): compliance.share(
-                            *reversed(monthly.get(month, (0.0, 0.0)))
-                        )
-                        for month in data["months"]
-                    },
-                }
-            )
-        trend = pd.DataFrame(
-            trend_rows, columns=["Family", *(m.strftime("%Y-%m") for m in data["months"])]
-        )
-
-        vendor_ids = [int(key) for key in suppliers.index]
-        partners = self.env["res.partner"].browse(vendor_ids)
-        partners.fetch(["pareto_siren", "pareto_department", "pareto_size_year"])
-        spend = detail.groupby("supplier_id")["amount"].sum()
-        vendors = pd.DataFrame(
-            {
-                "Vendor": [partner.name for partner in partners],
-                "SIREN": [partner.pareto_siren or "" for partner in partners],
-                "Size": [
-                    sizes.get(partner.pareto_size, self.env._("Unknown")) for partner in partners
-                ],
-                "Size year": [partner.pareto_size_year or None for partner in partners],
-                "SME": [partner.pareto_is_sme for partner in partners],
-                "Local": [bool(suppliers.at[str(partner.id), "is_local"]) for partner in partners],
-                "Département": [partner.pareto_department or "" for partner in partners],
-                "Headcount": [partner.pareto_headcount or None for partner in partners],
-                "Turnover": [partner.pareto_turnover or None for partner in partners],
-                "Spend": [float(spend.get(str(partner.id), 0.0)) for partner in partners],
+            shares = {
+                month: compliance.share(*reversed(monthly.get(month, (0.0, 0.0))))
+                for month, _label in months
             }
-        ).sort_values("Spend", ascending=False, kind="stable")
-        return data, dict(
-            zip(self.XLSX_SHEETS, (dashboard, family_detail, trend, vendors), strict=True)
-        )
+            rows.append({"family_name": row["family_name"], **shares})
+        frame = pd.DataFrame(rows, columns=["family_name", *(month for month, _l in months)])
+        columns = [
+            ["family_name", self.env._("Family"), "text"],
+            *((month, label, "percent") for month, label in months),
+        ]
+        return self._xlsx_frame(frame, columns)
+
+    @api.model
+    def _xlsx_vendors(self, detail, size_labels):
+        """One row per vendor with spend in the scope, largest first."""
+        spend = detail.groupby("supplier_id")["amount"].sum()
+        local = detail.groupby("supplier_id")["is_local"].any()
+        partners = self.env["res.partner"].sudo().browse([int(key) for key in spend.index])
+        partners.fetch(
+            ["name", "pareto_siren", "pareto_size", "pareto_size_year", "pareto_is_sme",
+             "pareto_department", "pareto_headcount", "pareto_turnover"]
+        )  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "name": partners.mapped("name"),
+                "siren": [partner.pareto_siren or "" for partner in partners],
+                "size": [size_labels[partner.pareto_size or ""] for partner in partners],
+                "year": [partner.pareto_size_year or None for partner in partners],
+                "sme": partners.mapped("pareto_is_sme"),
+                "local": [bool(local[str(partner.id)]) for partner in partners],
+                "department": [partner.pareto_department or "" for partner in partners],
+                "headcount": [partner.pareto_headcount or None for partner in partners],
+                "turnover": [partner.pareto_turnover or None for partner in partners],
+                "spend": [float(spend[str(partner.id)]) for partner in partners],
+            }
+        ).sort_values("spend", ascending=False, kind="stable")
+        columns = [
+            ["name", self.env._("Vendor"), "text"],
+            ["siren", self.env._("SIREN"), "text"],
+            ["size", self.env._("Size"), "text"],
+            ["year", self.env._("Size year"), "year"],
+            ["sme", self.env._("SME"), "boolean"],
+            ["local", self.env._("Local"), "boolean"],
+            ["department", self.env._("Département"), "text"],
+            ["headcount", self.env._("Headcount"), "integer"],
+            ["turnover", self.env._("Turnover"), "euros"],
+            ["spend", self.env._("Spend"), "amount"],
+        ]
+        return self._xlsx_frame(frame, columns)
+
+    @api.model
+    def _xlsx_number_formats(self, currency):
+        """Excel number formats by column kind. Amounts are in ``currency``
+        (its symbol, side and decimals), turnovers in euros; the reader's
+        spreadsheet shows its own separators (1 234,56 in French)."""
+        digits = f".{'0' * currency.decimal_places}" if currency.decimal_places else ""
+        symbol = (currency.symbol or currency.name).replace('"', "")
+        if currency.position == "before":
+            amount = f'"{symbol} "#,##0{digits}'
+        else:
+            amount = f'#,##0{digits}" {symbol}"'
+        return {
+            "amount": f"{amount};-{amount}",
+            "euros": '#,##0" €"',
+            "percent": "0.0%",
+            "points": "+0.0;-0.0;0.0",
+            "integer": "#,##0",
+            "number": "#,##0.0",
+            "year": "0",
+        }
+
+    @api.model
+    def _xlsx_heading(self, scope):
+        """The lines above each sheet's table: the companies, the period (and
+        the same period a year earlier, in the Dashboard sheet), what counts
+        as spend and the currency, dates in the user's language."""
+        periods = dict(self._period_selection())
+        previous_start, previous_end = scope.previous
+        return [
+            self.env._("SME compliance: %s", ", ".join(scope.companies.mapped("name"))),
+            self.env._(
+                "Period: %(start)s – %(end)s (%(kind)s); a year earlier: %(previous_start)s – "
+                "%(previous_end)s",
+                start=format_date(self.env, scope.start),
+                end=format_date(self.env, scope.end),
+                kind=periods.get(scope.period, ""),
+                previous_start=format_date(self.env, previous_start),
+                previous_end=format_date(self.env, previous_end),
+            ),
+            self.env._(
+                "Spend: %(basis)s; untaxed, in %(currency)s.",
+                basis=self._basis_labels(scope.companies),
+                currency=self.env.company.currency_id.name,
+            ),
+        ]
 
     @api.model
     def _xlsx_content(self, scope):
         """The XLSX workbook (bytes) of the dashboard, written by pandas."""
-        _data, frames = self._xlsx_frames(scope)
+        _data, sheets = self._xlsx_frames(scope)
+        heading = self._xlsx_heading(scope)
         buffer = io.BytesIO()
         # xlsxwriter: Odoo 19 pins openpyxl 3.0.9, older than pandas requires.
         # Every text is written as text: a vendor named "=HYPERLINK(...)" is
@@ -538,12 +704,20 @@ class ParetoComplianceDashboard(models.AbstractModel):
         with pd.ExcelWriter(
             buffer, engine="xlsxwriter", engine_kwargs={"options": text_only}
         ) as writer:
-            for name, frame in frames.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
+            formats = {
+                kind: writer.book.add_format({"num_format": code})
+                for kind, code in self._xlsx_number_formats(self.env.company.currency_id).items()
+            }
+            title = writer.book.add_format({"bold": True, "font_size": 13})
+            for name, frame, kinds in sheets:
+                frame.to_excel(writer, sheet_name=name, index=False, startrow=self.XLSX_HEADER_ROW)
                 sheet = writer.sheets[name]
-                sheet.set_column(0, 0, 36)
-                sheet.set_column(1, max(1, len(frame.columns) - 1), 16)
-                sheet.freeze_panes(1, 1)
+                for row, line in enumerate(heading):
+                    sheet.write_string(row, 0, line, title if row == 0 else None)
+                for column, header in enumerate(frame.columns):
+                    width = 36 if column == 0 else max(12, min(len(header) + 2, 24))
+                    sheet.set_column(column, column, width, formats.get(kinds[header]))
+                sheet.freeze_panes(self.XLSX_HEADER_ROW + 1, 1)
         return buffer.getvalue()
 
     @api.model

@@ -12,6 +12,9 @@ class ParetoFamily(models.Model):
     _parent_store = True
     _inherit = ["pareto.write.guard"]
     _rec_name = "complete_name"
+    # complete_name is in the source language: searching by name finds the
+    # family by its name in the user's language too.
+    _rec_names_search = ["complete_name", "name", "code"]
     _order = "complete_name, id"
     _check_company_auto = True
 

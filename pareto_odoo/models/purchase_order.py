@@ -82,6 +82,11 @@ class PurchaseOrder(models.Model):
                 order.pareto_compliance = False
                 continue
             vendor = order.partner_id.commercial_partner_id
+            lowered = (
+                order._pareto_lowered_families(families)
+                if order.state in self._pareto_confirmable_states
+                else []
+            )
             order.pareto_compliance = {
                 "families": [
                     dict(
@@ -89,6 +94,7 @@ class PurchaseOrder(models.Model):
                         order_total=company.currency_id.round(
                             row["projected_total"] - row["total"]
                         ),
+                        shown_status=compliance.shown_status(row["status"], row["projected_total"]),
                         period_start=fields.Date.to_string(row["period_start"]),
                         period_end=fields.Date.to_string(row["period_end"]),
                     )
@@ -102,8 +108,8 @@ class PurchaseOrder(models.Model):
                 "vendor_name": vendor.display_name or "",
                 "vendor_is_sme": bool(vendor.pareto_is_sme),
                 "vendor_excluded": bool(vendor.pareto_excluded),
-                "warning": order.state in self._pareto_confirmable_states
-                and bool(order._pareto_lowered_families(families)),
+                "status_labels": self.env["pareto.compliance.dashboard"]._status_labels(),
+                "warning": self.env["pareto.confirm.warning"]._lowering(lowered),
             }
 
     @api.depends(*_pareto_compliance_depends)

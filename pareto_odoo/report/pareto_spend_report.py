@@ -1,11 +1,13 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, LazyTranslate
 
 from ..models.pareto_spend_mixin import SOURCE_SELECTION
 from ..models.res_partner import SIZE_SELECTION
 from ..tools import companies_local_sql
 from ..tools.spend import BILL, ORDER, spend_lines
+
+_lt = LazyTranslate(__name__)
 
 
 class ParetoSpendReport(models.Model):
@@ -34,15 +36,29 @@ class ParetoSpendReport(models.Model):
     date = fields.Date(string="Spend Date", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
-    family_id = fields.Many2one("pareto.family", string="Purchasing Family", readonly=True)
+    # Groups without a family or a size read as the dashboard says them. A
+    # falsy value label is not the field's string: Odoo translates it when
+    # it describes the field, from a lazy term (as project.task does).
+    family_id = fields.Many2one(
+        "pareto.family",
+        string="Purchasing Family",
+        readonly=True,
+        falsy_value_label=_lt("Unclassified"),  # pylint: disable=translation-field
+    )
     top_family_id = fields.Many2one(
         "pareto.family",
         string="Top-level Family",
         readonly=True,
+        falsy_value_label=_lt("Unclassified"),  # pylint: disable=translation-field
         help="The root of the line's family: groups sub-families under their parent.",
     )
     partner_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
-    pareto_size = fields.Selection(SIZE_SELECTION, string="Company Size", readonly=True)
+    pareto_size = fields.Selection(
+        SIZE_SELECTION,
+        string="Company Size",
+        readonly=True,
+        falsy_value_label=_lt("Unknown size"),  # pylint: disable=translation-field
+    )
     is_sme = fields.Boolean(string="SME", readonly=True)
     is_local = fields.Boolean(
         string="Local",
@@ -268,6 +284,26 @@ class ParetoSpendReport(models.Model):
             )
         return super()._read_group_select(aggregate_spec, query)
 
+    def _read_group_orderby(self, order, groupby_terms, query):
+        # Selection groups (the size classes: micro ... large, then unknown)
+        # in the order of their selection, not of their raw values.
+        selections = {
+            spec: field
+            for spec in groupby_terms
+            if (field := self._fields.get(spec)) is not None and field.type == "selection"
+        }
+        ranked = dict(groupby_terms)
+        for spec, field in selections.items():
+            ranked[spec] = SQL(
+                "array_position(%s::text[], %s::text)",
+                field.get_values(self.env),
+                groupby_terms[spec],
+            )
+        result = super()._read_group_orderby(order, ranked, query)
+        # The standard method adds the order columns of many2one terms to them.
+        groupby_terms.update((spec, ranked[spec]) for spec in ranked if spec not in selections)
+        return result
+
     # Aggregates that can be computed from the finest grouping's: the pivot
     # asks for several grouping sets at once (none, rows, columns, both).
     _MERGEABLE = {"sum": sum, "min": min, "max": max}
@@ -397,7 +433,10 @@ class ParetoSpendReport(models.Model):
                 records = records.sorted("id")
             order = {record.id: rank for rank, record in enumerate(records)}
             return {value: order[value.id] if value else None for value in values}
-        order = {value: rank for rank, value in enumerate(sorted(present))}
+        if field.type == "selection":  # in selection order, as _read_group_orderby
+            order = {value: rank for rank, value in enumerate(field.get_values(self.env))}
+        else:
+            order = {value: rank for rank, value in enumerate(sorted(present))}
         return {value: order.get(value) for value in values}
 
     @api.depends("date", "company_id")

@@ -25,3 +25,6 @@ from . import test_compliance_tour
 from . import test_i18n
 from . import test_bills
 from . import test_readonly
+from . import test_screens
+from . import test_french
+from . import test_french_tour

@@ -88,11 +88,12 @@ class TestXlsxTextCells(ParetoCase):
         workbook = openpyxl.load_workbook(io.BytesIO(content))
         for sheet_name in ("Vendors", "Family detail"):
             sheet = workbook[sheet_name]
-            header = [cell.value for cell in sheet[1]]
+            header_row = Dashboard.XLSX_HEADER_ROW + 1  # the scope is written above
+            header = [cell.value for cell in sheet[header_row]]
             column = header.index("Vendor") + 1
             cells = {
                 sheet.cell(row, column).value: sheet.cell(row, column)
-                for row in range(2, sheet.max_row + 1)
+                for row in range(header_row + 1, sheet.max_row + 1)
             }
             for name in (FORMULA, URL, "+33 1 23 45 67 89", "@SUM(A1:A9)"):
                 with self.subTest(sheet=sheet_name, name=name):

@@ -17,12 +17,14 @@ YEAR = 2019  # long before any demo data, which is dated relative to today
 DAY = datetime.date(YEAR, 6, 30)  # "today" of the dashboard in these tests
 
 
-def read_xlsx(content):
-    """The workbook's sheets as DataFrames, read by pandas. Odoo 19 pins
-    openpyxl 3.0.9, older than pandas' declared minimum for reading; its
-    reading API is the same, so the version guard is relaxed here only."""
+def read_xlsx(content, header=4):
+    """The workbook's sheets as DataFrames, read by pandas, the column
+    headers on row ``header`` (0-based: the dashboard's export writes its
+    scope above them). Odoo 19 pins openpyxl 3.0.9, older than pandas'
+    declared minimum for reading; its reading API is the same, so the
+    version guard is relaxed here only."""
     with patch.dict(VERSIONS, {"openpyxl": openpyxl.__version__}):
-        return pd.read_excel(io.BytesIO(content), sheet_name=None)
+        return pd.read_excel(io.BytesIO(content), sheet_name=None, header=header)
 
 
 class SpendCase(ParetoCase):

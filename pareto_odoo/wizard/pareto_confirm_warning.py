@@ -3,10 +3,13 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..engine import compliance
+
 
 class ParetoConfirmWarning(models.TransientModel):
     """Shown when a buyer confirms an order whose vendor is not an SME and
-    which lowers the SME share of a purchasing family below target. Non
+    which leaves the SME share of a purchasing family below target: it
+    pushes the share below target, or lowers it further below. Non
     blocking by default ("Confirm anyway"); the company setting
     ``pareto_require_justification`` makes the justification required."""
 
@@ -21,39 +24,63 @@ class ParetoConfirmWarning(models.TransientModel):
         "target. Stored on the order and posted in its chatter."
     )
 
+    @api.model
+    def _lowering(self, rows):
+        """{"pushes": [family names], "keeps": [family names]} of the figures
+        of the families an order lowers below target
+        (``purchase.order._pareto_lowered_families()``): those it pushes
+        below target, and those already below it that it keeps below; False
+        for none."""
+        if not rows:
+            return False
+        names = {"pushes": [], "keeps": []}
+        for row in rows:
+            names[self._lowering_kind(row)].append(row["family_name"])
+        return names
+
+    @api.model
+    def _lowering_kind(self, row):
+        return "keeps" if compliance.already_below(row["share"], row["target"]) else "pushes"
+
     @api.depends("order_ids")
     def _compute_summary(self):
+        effects = {
+            "pushes": self.env._("Falls below target with this order"),
+            "keeps": self.env._("Already below target, lower with this order"),
+        }
+        head = Markup(
+            "<thead><tr><th>%s</th><th>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th><th>%s</th></tr></thead>"
+        ) % (
+            self.env._("Order"),
+            self.env._("Family"),
+            self.env._("Target"),
+            self.env._("Current share"),
+            self.env._("With this order"),
+            self.env._("To shift in the period"),
+            self.env._("Effect"),
+        )
         for wizard in self:
-            rows = []
-            for order, families in wizard.order_ids._pareto_confirmation_warnings().items():
-                for row in families:
-                    rows.append(
-                        Markup(
-                            "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
-                            "<td class='text-end'>%s</td><td class='text-end text-danger'>%s</td>"
-                            "<td class='text-end'>%s</td></tr>"
-                        )
-                        % (
-                            order.name,
-                            row["family_name"],
-                            order._pareto_format_share(row["target"]),
-                            order._pareto_format_share(row["share"]),
-                            order._pareto_format_share(row["projected_share"]),
-                            order._pareto_format_amount(row["shift_amount"]),
-                        )
-                    )
-            head = Markup(
-                "<thead><tr><th>%s</th><th>%s</th><th class='text-end'>%s</th>"
-                "<th class='text-end'>%s</th><th class='text-end'>%s</th>"
-                "<th class='text-end'>%s</th></tr></thead>"
-            ) % (
-                self.env._("Order"),
-                self.env._("Family"),
-                self.env._("Target"),
-                self.env._("Current share"),
-                self.env._("With this order"),
-                self.env._("To shift to SMEs"),
-            )
+            rows = [
+                Markup(
+                    "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
+                    "<td class='text-end'>%s</td><td class='text-end text-danger'>%s</td>"
+                    "<td class='text-end'>%s</td><td class='o_pareto_effect_%s'>%s</td></tr>"
+                )
+                % (
+                    order.name,
+                    row["family_name"],
+                    order._pareto_format_share(row["target"]),
+                    order._pareto_format_share(row["share"]),
+                    order._pareto_format_share(row["projected_share"]),
+                    order._pareto_format_amount(row["shift_amount"]),
+                    self._lowering_kind(row),
+                    effects[self._lowering_kind(row)],
+                )
+                for order, families in wizard.order_ids._pareto_confirmation_warnings().items()
+                for row in families
+            ]
             wizard.summary = Markup(
                 "<table class='table table-sm o_pareto_confirm_warning_table'>%s<tbody>%s"
                 "</tbody></table>"

@@ -1,15 +1,12 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
 import { formatCurrency } from "@web/core/currency";
+import { DateTimeInput } from "@web/core/datetime/datetime_input";
+import { deserializeDate, formatDate, serializeDate } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { formatFloat } from "@web/core/utils/numbers";
 import { useService } from "@web/core/utils/hooks";
-
-const STATUS = {
-    ok: { label: _t("On target"), css: "text-bg-success" },
-    warning: { label: _t("Warning"), css: "text-bg-warning" },
-    below: { label: _t("Below target"), css: "text-bg-danger" },
-};
+import { statusStyle } from "@pareto_odoo/compliance_widget/pareto_status";
 
 /**
  * The procurement heads' SME compliance dashboard for any period (the
@@ -18,10 +15,14 @@ const STATUS = {
  * the same period a year earlier: one row per purchasing family (data from
  * `pareto.compliance.dashboard.get_dashboard_data(options)`, computed by the
  * same engine as the standalone diagnostic). Every figure opens the spend
- * lines behind it (`pareto.spend.report`).
+ * lines behind it (`pareto.spend.report`). Status labels, each row's shown
+ * status ("No spend" for a family without spend) and the total row's count of
+ * families below target come from the server; dates and numbers are formatted
+ * in the user's language.
  */
 export class ComplianceDashboard extends Component {
     static template = "pareto_odoo.ComplianceDashboard";
+    static components = { DateTimeInput };
     static props = ["*"];
 
     setup() {
@@ -49,9 +50,14 @@ export class ComplianceDashboard extends Component {
         return this.load({ ...this.options, period });
     }
 
+    /** The scope's date ``key`` for Odoo's date input (in the user's format). */
+    dateValue(key) {
+        return deserializeDate(this.options[key]);
+    }
+
     setDate(key, value) {
         if (value) {
-            return this.load({ ...this.options, period: "custom", [key]: value });
+            return this.load({ ...this.options, period: "custom", [key]: serializeDate(value) });
         }
     }
 
@@ -95,8 +101,21 @@ export class ComplianceDashboard extends Component {
         return formatFloat(value || 0, { digits: [16, 1] });
     }
 
-    status(value) {
-        return STATUS[value] || { label: "", css: "" };
+    date(value) {
+        return value ? formatDate(deserializeDate(value)) : "";
+    }
+
+    month(value) {
+        return formatDate(deserializeDate(value), { format: "LLL yyyy" });
+    }
+
+    status(family) {
+        return statusStyle(family.shown_status);
+    }
+
+    /** The total row: how many families are below target, coloured by the worst. */
+    totalStatusClass(total) {
+        return statusStyle(total.shown_status).text;
     }
 
     sizeLabel(size) {
@@ -134,7 +153,7 @@ export class ComplianceDashboard extends Component {
     trendTitle(family) {
         const months = this.state.data.months;
         return family.trend
-            .map((value, index) => `${months[index].slice(0, 7)}: ${this.percent(value)}`)
+            .map((value, index) => `${this.month(months[index])}: ${this.percent(value)}`)
             .join("\n");
     }
 

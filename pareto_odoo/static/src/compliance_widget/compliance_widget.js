@@ -5,17 +5,7 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { formatFloat } from "@web/core/utils/numbers";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
-
-const STATUS = {
-    ok: { label: _t("On target"), badge: "text-bg-success", text: "text-success", icon: "fa-check-circle" },
-    warning: {
-        label: _t("Near target"),
-        badge: "text-bg-warning",
-        text: "text-warning",
-        icon: "fa-exclamation-circle",
-    },
-    below: { label: _t("Below target"), badge: "text-bg-danger", text: "text-danger", icon: "fa-times-circle" },
-};
+import { statusStyle } from "./pareto_status";
 
 /**
  * SME share per purchasing family on the RFQ / purchase order form.
@@ -24,6 +14,9 @@ const STATUS = {
  * field that depends on the order lines, so the form's onchange recomputes
  * it on the server (with the unsaved lines) while the buyer edits: the
  * widget updates before saving, without reloading the page.
+ *
+ * The status labels and what each row shows (`shown_status`: "No spend" for
+ * a family without spend) come from the server, as in the dashboard.
  */
 export class ComplianceWidget extends Component {
     static template = "pareto_odoo.ComplianceWidget";
@@ -62,7 +55,15 @@ export class ComplianceWidget extends Component {
     }
 
     status(row) {
-        return STATUS[row.status] || STATUS.ok;
+        return {
+            ...statusStyle(row.shown_status),
+            label: this.data.status_labels[row.shown_status] || "",
+        };
+    }
+
+    /** The families this order pushes below target, and those it keeps below. */
+    get warning() {
+        return (this.data && this.data.warning) || null;
     }
 
     share(value) {

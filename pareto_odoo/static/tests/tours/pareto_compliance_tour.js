@@ -84,7 +84,12 @@ registry.category("web_tour.tours").add("pareto_compliance_tour", {
             trigger: `${ROW} .o_pareto_shift:contains('100.00')`,
         },
         {
-            trigger: ".o_pareto_compliance .o_pareto_warning",
+            content: "The family was on target: this order pushes it below",
+            trigger:
+                ".o_pareto_compliance .o_pareto_warning .o_pareto_warning_pushes:contains('Tour Office Equipment')",
+        },
+        {
+            trigger: ".o_pareto_compliance th.o_pareto_shift_header:contains('To shift in the period')",
         },
         {
             content: "Confirm the order",
