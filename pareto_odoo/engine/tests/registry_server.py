@@ -102,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self.server.fake.released.wait(pause):
                 return
 
-    def log_message(self, format, *args):
+    def log_message(self, *args):
         pass  # keep the test output clean
 
 

@@ -8,13 +8,21 @@
  * icons are here.
  */
 const STYLES = {
-    ok: { badge: "text-bg-success", text: "text-success", icon: "fa-check-circle" },
-    warning: { badge: "text-bg-warning", text: "text-warning", icon: "fa-exclamation-circle" },
-    below: { badge: "text-bg-danger", text: "text-danger", icon: "fa-times-circle" },
-    no_spend: { badge: "text-bg-light border", text: "text-muted", icon: "fa-minus-circle" },
+  ok: {badge: "text-bg-success", text: "text-success", icon: "fa-check-circle"},
+  warning: {
+    badge: "text-bg-warning",
+    text: "text-warning",
+    icon: "fa-exclamation-circle",
+  },
+  below: {badge: "text-bg-danger", text: "text-danger", icon: "fa-times-circle"},
+  no_spend: {
+    badge: "text-bg-light border",
+    text: "text-muted",
+    icon: "fa-minus-circle",
+  },
 };
-const NONE = { badge: "", text: "", icon: "" };
+const NONE = {badge: "", text: "", icon: ""};
 
 export function statusStyle(shownStatus) {
-    return STYLES[shownStatus] || NONE;
+  return STYLES[shownStatus] || NONE;
 }
