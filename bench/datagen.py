@@ -343,6 +343,10 @@ def generate(env, args):
 # ----------------------------------------------------------------------
 
 BILL_PREFIX = "BENCH/BILL/"
+# Refunds are numbered apart, as Odoo does: posting a new bill by the ORM
+# then continues the bills' numbers without meeting a refund's.
+REFUND_PREFIX = "BENCH/RBILL/"
+PREFIXES = (BILL_PREFIX, REFUND_PREFIX)
 PAYMENT_PREFIX = "BENCH/PAY/"
 # Fee accounts of the bills without products, and the account prefix that
 # maps each to a family (the first two families) when pareto is installed.
@@ -434,7 +438,8 @@ def _per_company(company_ids, accounts, key, company_sql, index=None):
 
 def _insert_bill_heads(cr, args, summary, template, accounts):
     """The bills' headers (amounts filled once their lines exist). Bill
-    number n: a refund when n % 40 is 0 or 13; the bill of order BENCH/k when
+    number n (named BENCH/BILL/n, or BENCH/RBILL/n for a refund): a refund
+    when n % 40 is 0 or 13; the bill of order BENCH/k when
     n % 5 = 1 (its company, vendor, dated a few days after confirmation);
     else a vendor and company spread as the orders'."""
     company_ids = summary["companies"]
@@ -453,20 +458,20 @@ def _insert_bill_heads(cr, args, summary, template, accounts):
         args.months * 30,
     )
     bills = -(-args.bill_lines // args.lines_per_bill)
+    refund = SQL("n %% 40 IN (0, 13)")
+    prefix = SQL("CASE WHEN %s THEN %s ELSE %s END", refund, REFUND_PREFIX, BILL_PREFIX)
     cr.execute(
         clone_sql(
             cr,
             "account_move",
             template,
             {
-                "name": SQL("%s || n", BILL_PREFIX),
-                "sequence_prefix": SQL("%s", BILL_PREFIX),
+                "name": SQL("%s || n", prefix),
+                "sequence_prefix": prefix,
                 "sequence_number": SQL("n"),
                 "ref": SQL("'INV-' || n"),
-                "payment_reference": SQL("%s || n", BILL_PREFIX),
-                "move_type": SQL(
-                    "CASE WHEN n %% 40 IN (0, 13) THEN 'in_refund' ELSE 'in_invoice' END"
-                ),
+                "payment_reference": SQL("%s || n", prefix),
+                "move_type": SQL("CASE WHEN %s THEN 'in_refund' ELSE 'in_invoice' END", refund),
                 "state": SQL("'posted'"),
                 "payment_state": SQL("'not_paid'"),
                 "company_id": company_sql,
@@ -592,12 +597,12 @@ def _insert_bill_lines(cr, args, summary, template_line, accounts, has_pareto):
             SQL("generate_series(0, %s)", args.bill_lines - 1),
             SQL(
                 """JOIN account_move bill
-                     ON bill.sequence_prefix = %s AND bill.sequence_number = 1 + m / %s
+                     ON bill.sequence_prefix IN %s AND bill.sequence_number = 1 + m / %s
                    LEFT JOIN purchase_order po
                      ON bill.sequence_number %% 5 = 1 AND po.name = bill.invoice_origin
                    LEFT JOIN purchase_order_line pol
                      ON pol.order_id = po.id AND pol.sequence = (m %% %s) %% %s""",
-                BILL_PREFIX,
+                PREFIXES,
                 per_bill,
                 per_bill,
                 args.lines_per_order,
@@ -619,9 +624,9 @@ def _paid_bills(cr):
                       bill.company_id, SUM(line.price_subtotal) AS untaxed
                  FROM account_move bill
                  JOIN account_move_line line ON line.move_id = bill.id
-                WHERE bill.sequence_prefix = %s AND line.display_type = 'product'
+                WHERE bill.sequence_prefix IN %s AND line.display_type = 'product'
                 GROUP BY bill.id""",
-            BILL_PREFIX,
+            PREFIXES,
         )
     )
     cr.execute(
@@ -907,7 +912,7 @@ def check_bills(env, sample=200):
     (totals, residual, payment state) and, with pareto installed, the bill
     lines' families with the addon's set-based rule; raise on a difference."""
     Move = env["account.move"]
-    bills = Move.search([("name", "=like", BILL_PREFIX + "%")], order="id")
+    bills = Move.search([("sequence_prefix", "in", PREFIXES)], order="id")
     bills = bills.browse(bills.ids[:: max(1, len(bills) // sample)])
     fields_ = [
         "amount_untaxed",
@@ -939,8 +944,9 @@ def check_bills(env, sample=200):
     states = dict(
         env.execute_query(
             SQL(
-                "SELECT payment_state, COUNT(*) FROM account_move WHERE name LIKE %s GROUP BY 1",
-                BILL_PREFIX + "%",
+                "SELECT payment_state, COUNT(*) FROM account_move "
+                "WHERE sequence_prefix IN %s GROUP BY 1",
+                PREFIXES,
             )
         )
     )
