@@ -445,7 +445,10 @@ def _insert_bill_heads(cr, args, summary, template, accounts):
     company_ids = summary["companies"]
     first_partner = summary["partners"][0]
     vendor_sql = SQL(
-        "%s + ((n * 104729) %% %s) * %s", first_partner, args.vendors, summary["vendor_step"]
+        "%s + ((n::bigint * 104729) %% %s)::int * %s",
+        first_partner,
+        args.vendors,
+        summary["vendor_step"],
     )
     company_sql = SQL(
         "COALESCE(po.company_id, (%s::int[])[1 + n %% %s])", company_ids, len(company_ids)
