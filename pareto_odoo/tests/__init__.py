@@ -19,3 +19,4 @@ from . import test_compliance_tour
 from . import test_i18n
 from . import test_bills
 from . import test_readonly
+from . import test_spend_plans
