@@ -226,6 +226,10 @@ def generate(env, args):
     )
     partner_ids = sorted(row[0] for row in cr.fetchall())
     first_partner = partner_ids[0]
+    # Statistics of the new rows before the next statements, in every bulk
+    # step: planned on the template's (a few rows), the UPDATE below took
+    # minutes instead of seconds (316 s instead of 2.5 s for 20,000 partners).
+    cr.execute(SQL("ANALYZE res_partner"))
     cr.execute(
         SQL(
             "UPDATE res_partner SET commercial_partner_id = id WHERE id BETWEEN %s AND %s",
@@ -266,6 +270,7 @@ def generate(env, args):
             SQL("generate_series(1, %s)", orders),
         )
     )
+    cr.execute(SQL("ANALYZE purchase_order"))
     _logger.info("%s orders in %.1fs", orders, time.monotonic() - started)
 
     line_overrides = {
@@ -305,6 +310,7 @@ def generate(env, args):
             ),
         )
     )
+    cr.execute(SQL("ANALYZE purchase_order_line"))
     _logger.info("%s lines in %.1fs", args.lines, time.monotonic() - started)
     cr.execute(
         SQL(
@@ -896,8 +902,10 @@ def generate_bills(env, args, summary):
     )
     _logger.info("charts of accounts and template bill in %.1fs", time.monotonic() - started)
     bills = _insert_bill_heads(cr, args, summary, template.id, accounts)
+    cr.execute(SQL("ANALYZE account_move"))
     _logger.info("%s bills in %.1fs", bills, time.monotonic() - started)
     _insert_bill_lines(cr, args, summary, product_line.id, accounts, has_pareto)
+    cr.execute(SQL("ANALYZE account_move_line"))
     _logger.info("%s bill lines in %.1fs", args.bill_lines, time.monotonic() - started)
     paid = _paid_bills(cr)
     _insert_payable_lines(cr, summary, payable_line.id, accounts)
