@@ -1,8 +1,9 @@
 """Time ``purchase.order.get_pareto_suggestions()`` on a large database.
 
     python3 bench/datagen.py --db DB --lines 1000000 --companies 2 --families 10 \
-        --vendors 5000 --partners 100000 --sme-partners 10000
-    python3 bench/bench_suggestions.py --db DB [--runs 30] [--addons-path PATH]
+        --vendors 5000 --partners 100000 --sme-partners 10000 [--bill-lines 1000000]
+    python3 bench/bench_suggestions.py --db DB [--runs 30] [--bases ordered,invoiced] \
+        [--addons-path PATH] [--nice -15]
 
 On top of what datagen.py made, the first run adds and commits (later runs
 reuse them), then VACUUM ANALYZEs the tables as autovacuum would:
@@ -17,13 +18,16 @@ reuse them), then VACUUM ANALYZEs the tables as autovacuum would:
   the 10 families (2 products per family: the worst case, every family's
   24-month history is aggregated) and one whose products span 2 families.
 
-It prints, for each RFQ, the median and 90th percentile server time of
+It prints, for each spend basis of company 1 (``--bases``: the history is
+its confirmed orders on the ordered basis, its vendor bills on the invoiced
+one) and each RFQ, the median and 90th percentile server time of
 ``get_pareto_suggestions()`` over ``--runs`` warm runs (ORM cache cleared
 before each, as in a new request), and in the same run two baselines that
 compute only the 24-month family history, without ranking: the ORM's
-``_read_group`` on ``purchase.order.line`` with the same filters, and a naive
-ORM ``search`` + Python loop over the lines. Then the EXPLAIN ANALYZE of the
-two candidate queries. Prints Markdown for BENCHMARKS.md.
+``_read_group`` on ``purchase.order.line`` (or ``account.move.line``) with
+the same filters, and a naive ORM ``search`` + Python loop over the lines.
+Then the EXPLAIN ANALYZE of the two candidate queries. Prints Markdown for
+BENCHMARKS.md. The basis is changed in the benchmark's transaction only.
 """
 
 import argparse
@@ -227,7 +231,26 @@ def history_domain(order):
     ]
 
 
+def bill_history_domain(order):
+    since = fields.Date.today() - relativedelta(months=24)
+    return [
+        ("company_id", "=", order.company_id.id),
+        ("pareto_family_id", "in", order.order_line.pareto_family_id.ids),
+        ("display_type", "=", "product"),
+        ("parent_state", "=", "posted"),
+        ("move_id.move_type", "in", ("in_invoice", "in_refund")),
+        ("move_id.invoice_date", ">=", since),
+        ("move_id.commercial_partner_id.pareto_is_sme", "=", True),
+        ("move_id.commercial_partner_id.active", "=", True),
+        ("move_id.commercial_partner_id.pareto_excluded", "=", False),
+    ]
+
+
 def read_group_baseline(order):
+    if order.company_id.pareto_spend_basis == "invoiced":
+        return order.env["account.move.line"]._read_group(
+            bill_history_domain(order), ["partner_id", "pareto_family_id"], ["balance:sum"]
+        )
     Line = order.env["purchase.order.line"]
     return Line._read_group(
         history_domain(order), ["partner_id", "pareto_family_id"], ["price_subtotal:sum"]
@@ -236,10 +259,21 @@ def read_group_baseline(order):
 
 def naive_baseline(order):
     volumes = defaultdict(float)
+    if order.company_id.pareto_spend_basis == "invoiced":
+        for line in order.env["account.move.line"].search(bill_history_domain(order)):
+            key = (line.move_id.commercial_partner_id.id, line.pareto_family_id.id)
+            volumes[key] += line.balance
+        return volumes
     for line in order.env["purchase.order.line"].search(history_domain(order)):
         key = (line.partner_id.commercial_partner_id.id, line.pareto_family_id.id)
         volumes[key] += line.price_subtotal / (line.order_id.currency_rate or 1.0)
     return volumes
+
+
+def set_basis(env, basis):
+    company = env["res.company"].search([], order="id", limit=1)
+    company.pareto_spend_basis = basis
+    env.flush_all()
 
 
 def captured_queries(order):
@@ -284,6 +318,53 @@ def explain_candidates(order):
     return plans
 
 
+def print_timings(basis, orders, args, env, backend_pid):
+    for label, order in orders.items():
+        measures = [
+            (
+                "get_pareto_suggestions()",
+                timed(order.get_pareto_suggestions, args.runs, env, backend_pid),
+                lambda result: f"{len(result)} suggestions",
+            ),
+            (
+                "baseline: _read_group of the history only",
+                timed(lambda order=order: read_group_baseline(order), 5, env, backend_pid),
+                lambda result: f"{len(result)} vendor x family groups",
+            ),
+        ]
+        if not args.no_naive:
+            measures.append(
+                (
+                    "baseline: naive search + Python loop, history only",
+                    timed(lambda order=order: naive_baseline(order), 1, env, backend_pid),
+                    lambda result: f"{len(result)} vendor x family groups",
+                )
+            )
+        for name, measure, describe in measures:
+            print(
+                f"| {basis} | {label} | {name} | {measure['cold']:.1f} "
+                f"| {measure['median']:.1f} | {measure['p90']:.1f} | {measure['cpu']:.1f} "
+                f"| {describe(measure['result'])} |",
+                flush=True,
+            )
+
+
+def print_plans(basis, orders):
+    for label, order in orders.items():
+        for name, plan in zip(("price lists", "history"), explain_candidates(order), strict=True):
+            print(f"\nEXPLAIN ANALYZE of the {name} query, {label}, {basis} basis:\n")
+            print("```")
+            print(plan)
+            print("```")
+        print(f"\nTop suggestions, {label}, {basis} basis:")
+        for suggestion in order.get_pareto_suggestions():
+            print(
+                f"  {suggestion['name']}: {suggestion['reason']}, local "
+                f"{suggestion['is_local']}, {suggestion['distance_km']} km, "
+                f"price {suggestion['price']}, score {suggestion['score']:.1f}"
+            )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True)
@@ -291,6 +372,7 @@ def main(argv=None):
     parser.add_argument("--sellers", type=int, default=10, help="vendors per product")
     parser.add_argument("--addons-path", default=None)
     parser.add_argument("--no-naive", action="store_true", help="skip the slow naive baseline")
+    parser.add_argument("--bases", default="ordered,invoiced", help="spend bases of company 1")
     parser.add_argument(
         "--nice",
         type=int,
@@ -316,6 +398,14 @@ def main(argv=None):
     try:
         cr.execute(SQL("SELECT count(*) FROM purchase_order_line"))
         lines = cr.fetchone()[0]
+        cr.execute(
+            SQL(
+                "SELECT count(*) FROM account_move_line line JOIN account_move move "
+                "ON move.id = line.move_id WHERE move.move_type IN ('in_invoice', 'in_refund') "
+                "AND line.display_type = 'product'"
+            )
+        )
+        bill_lines = cr.fetchone()[0]
         cr.execute(SQL("SELECT count(*), count(*) FILTER (WHERE pareto_is_sme) FROM res_partner"))
         partners, smes = cr.fetchone()
         started = time.perf_counter()
@@ -323,7 +413,8 @@ def main(argv=None):
         cr.execute(SQL("SELECT count(*) FROM product_supplierinfo"))
         supplierinfos = cr.fetchone()[0]
         print(
-            f"Database {args.db}: {lines:,} purchase lines, {partners:,} partners "
+            f"Database {args.db}: {lines:,} purchase lines, {bill_lines:,} vendor bill lines, "
+            f"{partners:,} partners "
             f"({smes:,} SMEs), {supplierinfos:,} vendor price-list entries; "
             f"setup {time.perf_counter() - started:.1f}s"
         )
@@ -334,56 +425,24 @@ def main(argv=None):
             f"Load average before the run: {os.getloadavg()[0]:.1f}; parallel workers "
             f"{'off' if args.serial else 'on'}\n"
         )
-        print("| RFQ | call | cold (ms) | median (ms) | p90 (ms) | CPU median (ms) | result |")
-        print("|---|---|---:|---:|---:|---:|---|")
-        for label, order in orders.items():
-            measures = [
-                (
-                    "get_pareto_suggestions()",
-                    timed(order.get_pareto_suggestions, args.runs, env, backend_pid),
-                    lambda result: f"{len(result)} suggestions",
-                ),
-                (
-                    "baseline: _read_group of the history only",
-                    timed(lambda order=order: read_group_baseline(order), 5, env, backend_pid),
-                    lambda result: f"{len(result)} vendor x family groups",
-                ),
-            ]
-            if not args.no_naive:
-                measures.append(
-                    (
-                        "baseline: naive search + Python loop, history only",
-                        timed(lambda order=order: naive_baseline(order), 1, env, backend_pid),
-                        lambda result: f"{len(result)} vendor x family groups",
-                    )
-                )
-            for name, measure, describe in measures:
-                print(
-                    f"| {label} | {name} | {measure['cold']:.1f} | {measure['median']:.1f} "
-                    f"| {measure['p90']:.1f} | {measure['cpu']:.1f} "
-                    f"| {describe(measure['result'])} |"
-                )
-        print("\n| RFQ | queries per call | median time in SQL (ms) |")
-        print("|---|---:|---:|")
-        for label, order in orders.items():
-            count, in_sql = sql_share(order, args.runs)
-            print(f"| {label} | {count} | {in_sql:.1f} |")
-        for label, order in orders.items():
-            for name, plan in zip(
-                ("price lists", "history"), explain_candidates(order), strict=True
-            ):
-                print(f"\nEXPLAIN ANALYZE of the {name} query, {label}:\n")
-                print("```")
-                print(plan)
-                print("```")
-        for label, order in orders.items():
-            print(f"\nTop suggestions, {label}:")
-            for suggestion in order.get_pareto_suggestions():
-                print(
-                    f"  {suggestion['name']}: {suggestion['reason']}, local "
-                    f"{suggestion['is_local']}, {suggestion['distance_km']} km, "
-                    f"price {suggestion['price']}, score {suggestion['score']:.1f}"
-                )
+        bases = args.bases.split(",")
+        print(
+            "| basis | RFQ | call | cold (ms) | median (ms) | p90 (ms) | CPU median (ms) | result |"
+        )
+        print("|---|---|---|---:|---:|---:|---:|---|")
+        for basis in bases:
+            set_basis(env, basis)
+            print_timings(basis, orders, args, env, backend_pid)
+        print("\n| basis | RFQ | queries per call | median time in SQL (ms) |")
+        print("|---|---|---:|---:|")
+        for basis in bases:
+            set_basis(env, basis)
+            for label, order in orders.items():
+                count, in_sql = sql_share(order, args.runs)
+                print(f"| {basis} | {label} | {count} | {in_sql:.1f} |")
+        for basis in bases:
+            set_basis(env, basis)
+            print_plans(basis, orders)
     finally:
         cr.rollback()
         cr.close()

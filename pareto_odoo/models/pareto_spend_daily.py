@@ -155,7 +155,12 @@ def _own_lines(source, order_id):
     a bill line made from one of its lines)."""
     if source is ORDER:
         return SQL("head.id = %s", order_id)
+    # ``= ANY(ARRAY(...))``, not ``IN (SELECT ...)``: the order's line ids are
+    # computed first and looked up in the index on purchase_line_id. As a
+    # semi-join PostgreSQL merge-joined them with the whole index (every bill
+    # line from any order: 14 ms at 10,000 bill lines, growing with them).
     return SQL(
-        "line.purchase_line_id IN (SELECT id FROM purchase_order_line WHERE order_id = %s)",
+        "line.purchase_line_id = ANY(ARRAY("
+        "SELECT id FROM purchase_order_line WHERE order_id = %s))",
         order_id,
     )

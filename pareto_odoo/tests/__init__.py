@@ -28,3 +28,4 @@ from . import test_readonly
 from . import test_screens
 from . import test_french
 from . import test_french_tour
+from . import test_spend_plans

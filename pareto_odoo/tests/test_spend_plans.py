@@ -1,0 +1,94 @@
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from ..models.pareto_spend_daily import _own_lines
+from ..tools.spend import BILL, spend_lines
+from .test_bills import BillCase
+
+
+def _rows_read(plan, table):
+    """Rows that the plan's scans of ``table`` read (returned or filtered out)."""
+    rows = 0
+    if plan.get("Relation Name") == table:
+        rows += plan.get("Actual Loops", 1) * (
+            plan.get("Actual Rows", 0) + plan.get("Rows Removed by Filter", 0)
+        )
+    for child in plan.get("Plans", ()):
+        rows += _rows_read(child, table)
+    return rows
+
+
+@tagged("post_install", "-at_install")
+class TestSpendPlans(BillCase):
+    def test_own_bill_lines_are_looked_up_not_scanned(self):
+        """The bill lines made from an order's lines (left out of the order's
+        own compliance on the invoiced basis) are found by the order's line
+        ids: the query does not read the bill lines of the other orders,
+        whose number grows with the database (a merge join over the whole
+        purchase_line_id index did)."""
+        others = self._confirmed(self.vendor_large, [(self.laptop, 1, 10.0)] * 40)
+        self._create_bill(
+            self.vendor_large, [(self.laptop, 1, 10.0, None, line) for line in others.order_line]
+        )
+        order = self._confirmed(self.vendor_large, [(self.laptop, 1, 10.0)])
+        self._create_bill(self.vendor_large, [(self.laptop, 1, 10.0, None, order.order_line)])
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(SQL("ANALYZE account_move_line"))
+        cr.execute(SQL("ANALYZE purchase_order_line"))
+        # Small tables are read whole whatever the query: make the planner use
+        # indexes, as on a large database, and join without nested loops, as
+        # it chose there (a merge join over the whole index): the order's own
+        # lines must be found by index lookups whatever the join method.
+        cr.execute(SQL("SET LOCAL enable_seqscan = off"))
+        cr.execute(SQL("SET LOCAL enable_nestloop = off"))
+        query = spend_lines(BILL, condition=_own_lines(BILL, order.id))
+        cr.execute(SQL("EXPLAIN (ANALYZE, FORMAT JSON) %s", query))
+        plan = cr.fetchone()[0][0]["Plan"]
+        cr.execute(SQL("RESET enable_seqscan"))
+        cr.execute(SQL("RESET enable_nestloop"))
+        cr.execute(query)
+        self.assertEqual(len(cr.fetchall()), 1, "the order's own bill line")
+        # Not the 40 bill lines of the other order (a few index probes at most).
+        self.assertLess(_rows_read(plan, "account_move_line"), 5, plan)
+
+    def test_invoiced_history_reads_bill_lines_from_the_index(self):
+        """The SME suggestions' history on the invoiced basis reads the
+        family and amount of the SME bills' lines from a covering index, not
+        from the heap of account_move_line (one page per line on a large
+        database)."""
+        self._invoiced()
+        for _index in range(3):
+            self._create_bill(self.vendor_small_local, [(self.laptop, 1, 100.0)] * 5)
+        order = self._create_order(self.vendor_large, [(self.laptop, 1, 10.0)], confirm=False)
+        cr = self.env.cr
+        captured = []
+        execute = cr.execute
+
+        def capture(query, params=None, log_exceptions=True):
+            if isinstance(query, SQL) and "account_move_line line" in query.code:
+                captured.append(query)
+            return execute(query, params, log_exceptions)
+
+        cr.execute = capture
+        try:
+            suggestions = order.get_pareto_suggestions()
+        finally:
+            cr.execute = execute
+        self.assertIn(self.vendor_small_local.id, [row["partner_id"] for row in suggestions])
+        self.assertEqual(len(captured), 1, "one history query")
+        cr.execute(SQL("SET LOCAL enable_seqscan = off"))
+        cr.execute(SQL("EXPLAIN (FORMAT JSON) %s", captured[0]))
+        plan = cr.fetchone()[0][0]["Plan"]
+        cr.execute(SQL("RESET enable_seqscan"))
+        scans = _scans(plan, "account_move_line")
+        self.assertTrue(scans, plan)
+        self.assertEqual({scan["Node Type"] for scan in scans}, {"Index Only Scan"}, plan)
+
+
+def _scans(plan, table):
+    """The plan nodes that scan ``table``."""
+    nodes = [plan] if plan.get("Relation Name") == table else []
+    for child in plan.get("Plans", ()):
+        nodes += _scans(child, table)
+    return nodes
