@@ -13,14 +13,14 @@ class BillCase(ComplianceCase):
         super().setUpClass()
         cls.today = fields.Date.context_today(cls.env.user)
         cls.family_services = cls.env["pareto.family"].create(
-            {"name": "Intellectual services", "code": "INT", "account_prefixes": "6226,6227"}
+            {"name": "Intellectual services", "code": "INT", "account_prefixes": "62991,62992"}
         )
         cls.family_fees = cls.env["pareto.family"].create(
-            {"name": "Fees", "code": "FEE", "account_prefixes": "622"}
+            {"name": "Fees", "code": "FEE", "account_prefixes": "6299"}
         )
-        cls.account_lawyers = cls._expense_account("622600", "Honoraires")
-        cls.account_fees = cls._expense_account("622100", "Commissions")
-        cls.account_other = cls._expense_account("628100", "Cotisations")
+        cls.account_lawyers = cls._expense_account("629910", "Honoraires")
+        cls.account_fees = cls._expense_account("629950", "Commissions")
+        cls.account_other = cls._expense_account("629700", "Cotisations")
 
     def _invoiced(self):
         self.company.pareto_spend_basis = compliance.INVOICED
@@ -38,7 +38,7 @@ class TestBillFamily(BillCase):
             ],
         )
         lines = bill.invoice_line_ids.sorted("price_unit")
-        # 622600: "6226" is longer than "622"; 622100: only "622"; 628100: none.
+        # 629910: "62991" is longer than "6299"; 629950: only "6299"; 629700: none.
         self.assertEqual(lines.mapped("pareto_family_id"), self.family_fees | self.family_services)
         self.assertFalse(lines[0].pareto_family_id)
         self.assertEqual(lines[1].pareto_family_id, self.family_fees)
@@ -68,7 +68,7 @@ class TestBillFamily(BillCase):
             [(self.misc, 1, 10.0, self.account_other), (None, 1, 5.0, self.account_other)],
         )
         self.assertFalse(bill.invoice_line_ids.pareto_family_id)
-        self.family_services.account_prefixes = "6281"
+        self.family_services.account_prefixes = "6297"
         self.assertEqual(bill.invoice_line_ids.pareto_family_id, self.family_services)
         self.categ_unmapped.pareto_family_id = self.family_facility
         by_price = {line.price_unit: line.pareto_family_id for line in bill.invoice_line_ids}
@@ -82,8 +82,8 @@ class TestBillFamily(BillCase):
         self.assertEqual(stored, {line.id: line.pareto_family_id for line in lines})
 
     def test_other_company_family_does_not_apply(self):
-        self.family_company_2.account_prefixes = "6286"
-        account = self._expense_account("628600", "Sud")
+        self.family_company_2.account_prefixes = "62960"
+        account = self._expense_account("629600", "Sud")
         bill = self._create_bill(self.vendor_large, [(None, 1, 5.0, account)])
         self.assertFalse(bill.invoice_line_ids.pareto_family_id)
 
@@ -177,7 +177,7 @@ class TestBillAggregate(BillCase):
         self.assertAggregateExact()
         self.vendor_small_local.pareto_excluded = True
         self.assertAggregateExact()
-        self.family_fees.account_prefixes = "6221"
+        self.family_fees.account_prefixes = "62995"
         self.categ_cleaning.pareto_family_id = self.family_it
         self.assertAggregateExact()
         refund.button_draft()
