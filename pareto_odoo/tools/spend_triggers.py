@@ -18,12 +18,17 @@ from .spend import BILL, ORDER, SOURCES, spend_lines
 
 DELTA_COLUMNS = SQL("company_id, family_id, partner_id, day, source, amount, total, sme_total")
 
-# Above this many changed rows, a trigger plans its statement without nested
-# loops (bulk loads often run on tables whose statistics predate the load)
-# and merges its difference into the aggregates at once. The functions run
-# without JIT: the row estimates of transition tables make the planner
-# expect huge joins, and compiling them costs seconds.
-BULK_ROWS = 2000
+# Above this many changed rows, a trigger plans its statements without
+# nested loops and merges its difference into the aggregates at once (bulk
+# loads, set-based updates, mapping changes). PL/pgSQL keeps each statement's
+# plan for the session, planned for the transition tables of its first run:
+# a plan made for one row joins the old and new rows by a nested loop, which
+# stays cheap up to a few hundred rows (200 x 200 comparisons) but not for
+# thousands; the bulk branch has its own copies of the statements, planned
+# for large tables with hash joins. The functions also run without JIT: the
+# row estimates of transition tables make the planner expect huge joins, and
+# compiling them cost seconds.
+BULK_ROWS = 200
 
 
 def delta_rows(contributions, source):
@@ -78,27 +83,42 @@ def merge_sql(deltas):
     )
 
 
-def _log_or_merge(deltas, rows_table, bulk_rows):
+def _log_or_merge(deltas, rows_table, bulk_rows, changed_columns=None):
     """PL/pgSQL: append ``deltas`` to the log, or merge them at once (with
-    hash joins) when the transition table ``rows_table`` is large."""
+    hash joins) when the transition table ``rows_table`` is large; for an
+    UPDATE, only when some row changed one of ``changed_columns``.
+
+    Each branch has its own copy of every statement: PL/pgSQL keeps the plan
+    of a statement for the session, planned for the size of the transition
+    table of its first run; a plan made for one row and reused for thousands
+    (a nested loop over both transition tables) would take minutes."""
+
+    def guarded(statement):
+        return _if_changed(changed_columns, statement) if changed_columns else statement
+
     return SQL(
         """
         IF (SELECT COUNT(*) FROM %(rows)s) > %(bulk)s THEN
             nestloop := current_setting('enable_nestloop');
             PERFORM set_config('enable_nestloop', 'off', TRUE);
-            %(merge)s;
+            %(merge)s
             PERFORM set_config('enable_nestloop', nestloop, TRUE);
         ELSE
-            INSERT INTO pareto_spend_delta (%(columns)s)
-            SELECT * FROM (%(deltas)s) delta
-             WHERE amount != 0 OR total != 0 OR sme_total != 0;
+            %(log)s
         END IF;
         """,
         rows=SQL(rows_table),
         bulk=SQL(str(int(bulk_rows))),
-        merge=merge_sql(deltas),
-        columns=DELTA_COLUMNS,
-        deltas=deltas,
+        merge=guarded(SQL("%s;", merge_sql(deltas))),
+        log=guarded(
+            SQL(
+                """INSERT INTO pareto_spend_delta (%s)
+                   SELECT * FROM (%s) delta
+                    WHERE amount != 0 OR total != 0 OR sme_total != 0;""",
+                DELTA_COLUMNS,
+                deltas,
+            )
+        ),
     )
 
 
@@ -199,9 +219,8 @@ def _lines_function(source, bulk_rows):
             "old_rows",
             bulk_rows,
         ),
-        update=_if_changed(
-            source.line_columns,
-            _log_or_merge(_update_deltas(source, "line"), "new_rows", bulk_rows),
+        update=_log_or_merge(
+            _update_deltas(source, "line"), "new_rows", bulk_rows, source.line_columns
         ),
     )
     return _function(f"pareto_spend_{source.name}_lines", body)
@@ -210,10 +229,7 @@ def _lines_function(source, bulk_rows):
 def _heads_function(source, bulk_rows):
     """Orders or bills updated (state, date, rate, vendor...): subtract the
     spend of their lines as it was, add it as it is."""
-    body = _if_changed(
-        source.head_columns,
-        _log_or_merge(_update_deltas(source, "head"), "new_rows", bulk_rows),
-    )
+    body = _log_or_merge(_update_deltas(source, "head"), "new_rows", bulk_rows, source.head_columns)
     return _function(f"pareto_spend_{source.name}_heads", body)
 
 
@@ -336,7 +352,7 @@ def _partners_function(bulk_rows):
         _partner_deltas(ORDER, "flags"),
         _partner_deltas(BILL, "bill_flags"),
     )
-    body = _if_changed(PARTNER_COLUMNS, _log_or_merge(deltas, "new_rows", bulk_rows))
+    body = _log_or_merge(deltas, "new_rows", bulk_rows, PARTNER_COLUMNS)
     return _function("pareto_spend_partners", body)
 
 
