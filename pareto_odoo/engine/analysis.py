@@ -329,6 +329,7 @@ def family_table(
     *,
     local_departments=DEFAULT_LOCAL_DEPARTMENTS,
     turnover_per_employee_by_section=None,
+    lines=None,
 ):
     """One row per family (per company and family when purchases have a
     ``company`` column), sorted by family with ``"Unclassified"`` last; no
@@ -355,10 +356,14 @@ def family_table(
     in neither. ``turnover_per_employee_by_section`` is a hook for an
     INSEE-average fallback: {NAF section letter: turnover per employee in
     euros}, used for SMEs without figures when ``suppliers`` has a
-    ``naf_section`` column; ignored when None (the default).
+    ``naf_section`` column; ignored when None (the default). ``lines``: the
+    :func:`spend_lines` of the inputs, when the caller already has them.
     """
     targets = dict(targets or {})
-    lines = spend_lines(purchases, suppliers, local_departments, turnover_per_employee_by_section)
+    if lines is None:
+        lines = spend_lines(
+            purchases, suppliers, local_departments, turnover_per_employee_by_section
+        )
     keys = _keys(lines)
     included = lines[~lines["excluded"]]
     amount = included["amount"]
@@ -507,12 +512,13 @@ def totals(table):
     return result[[*keys, *FAMILY_TABLE_COLUMNS]]
 
 
-def top_non_sme_suppliers(purchases, suppliers, n=5):
+def top_non_sme_suppliers(purchases, suppliers, n=5, lines=None):
     """The ``n`` largest non-SME vendors (unknown size included) of each
     family, excluded vendors left out. Columns: ``family``, ``supplier_id``,
     ``name``, ``size`` ("" when unknown), ``amount``, ``rank`` (1 = largest;
     ties by supplier id), sorted by family then rank."""
-    lines = spend_lines(purchases, suppliers)
+    if lines is None:
+        lines = spend_lines(purchases, suppliers)
     keys = _keys(lines)
     columns = [*keys[:-1], *TOP_COLUMNS]
     lines = lines[~lines["excluded"] & ~lines["is_sme"]]

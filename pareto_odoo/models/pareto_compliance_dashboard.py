@@ -118,48 +118,34 @@ class ParetoComplianceDashboard(models.AbstractModel):
 
     @api.model
     def _period_frames(self, scope, start, end):
-        """(purchases, suppliers) for the engine: the spend of the scope's
-        companies between the two dates by family, vendor and locality (one
-        query on the vendor aggregate), converted to the current company's
-        currency, and the vendors' attributes."""
+        """(purchases, suppliers, family ids) for the engine: the spend of the
+        scope's companies between the two dates by family, vendor and
+        locality, with the vendors' attributes (one query on the vendor
+        aggregate), converted to the current company's currency."""
         Vendor = self.env["pareto.spend.vendor"]
         buckets = Buckets(self.env.tz, [start, end + datetime.timedelta(days=1)])
         rates = Vendor._company_rates(scope.companies)
-        rows = [
-            (family_id, vendor_id, is_local, amount * rates[company_id])
-            for _b, company_id, family_id, vendor_id, is_local, amount in Vendor._vendor_rows(
-                scope.companies, buckets
-            )
-        ]
-        # The vendors of spend the user may see, whatever the partners' own rules.
-        vendors = self.env["res.partner"].sudo().browse({vendor for _f, vendor, _l, _a in rows})
-        vendors.fetch(
-            ["name", "pareto_size", "pareto_headcount", "pareto_turnover", "pareto_is_ess",
-             "pareto_is_siae"]
-        )  # fmt: skip
+        rows = Vendor._vendor_rows(scope.companies, buckets, with_vendor=True)
         purchases = pd.DataFrame(
             {
                 "date": [end] * len(rows),
-                "supplier_id": [str(vendor) for _f, vendor, _l, _a in rows],
-                "family": [str(family) if family else "" for family, _v, _l, _a in rows],
-                "amount": [amount for _f, _v, _l, amount in rows],
-                "is_local": [bool(is_local) for _f, _v, is_local, _a in rows],
+                "supplier_id": [str(row[3]) for row in rows],
+                "family": [str(row[2]) if row[2] else "" for row in rows],
+                "amount": [row[5] * rates[row[1]] for row in rows],
+                "is_local": [bool(row[4]) for row in rows],
             },
             columns=[*analysis.PURCHASE_COLUMNS, "is_local"],
         )
+        # One row per vendor: its attributes, as the spend rows carry them.
+        vendors = {row[3]: row[6:] for row in rows}
         suppliers = pd.DataFrame(
-            {
-                "supplier_id": [str(vendor.id) for vendor in vendors],
-                "name": [vendor.name or "" for vendor in vendors],
-                "size": [vendor.pareto_size or "" for vendor in vendors],
-                "headcount": [vendor.pareto_headcount or None for vendor in vendors],
-                "turnover": [vendor.pareto_turnover or None for vendor in vendors],
-                "is_ess": [vendor.pareto_is_ess for vendor in vendors],
-                "is_siae": [vendor.pareto_is_siae for vendor in vendors],
-            },
+            [
+                (str(vendor), name or "", size or "", count or None, turnover or None, ess, siae)
+                for vendor, (name, size, count, turnover, ess, siae) in vendors.items()
+            ],
             columns=[*analysis.SUPPLIER_COLUMNS, "headcount", "turnover", "is_ess", "is_siae"],
         )
-        return purchases, suppliers, {family for family, _v, _l, _a in rows if family}
+        return purchases, suppliers, {row[2] for row in rows if row[2]}
 
     @api.model
     def _trend(self, scope, end):
@@ -186,7 +172,7 @@ class ParetoComplianceDashboard(models.AbstractModel):
         )
         rows = [*rows.items()] + [
             ((bucket, company_id, False), (amount, amount if vendor in sme else 0.0))
-            for bucket, company_id, _family, vendor, _local, amount in unclassified
+            for bucket, company_id, _family, vendor, _local, amount, *_attributes in unclassified
         ]
         trend = {}
         for (bucket, company_id, family_id), (total, sme_total) in rows:
@@ -198,21 +184,28 @@ class ParetoComplianceDashboard(models.AbstractModel):
         return months[:-1], trend
 
     @api.model
-    def _tables(self, scope, start, end):
+    def _tables(self, scope, start, end, with_top=True):
         """(table, totals, top, purchases, suppliers, families by engine key)
-        of the engine for the scope's companies between the two dates."""
+        of the engine for the scope's companies between the two dates (top
+        non-SME vendors only ``with_top``)."""
         company = self.env.company if self.env.company in scope.companies else scope.companies[0]
         purchases, suppliers, family_ids = self._period_frames(scope, start, end)
         families = self._families_of(scope.companies, family_ids)
         families = {str(family.id): family for family in families}
+        lines = analysis.spend_lines(purchases, suppliers)
         table = analysis.family_table(
             purchases,
             suppliers,
             {key: family.target_share for key, family in families.items()},
             default_target=company.pareto_default_target,
             margin=company.pareto_warning_margin,
+            lines=lines,
         )
-        top = analysis.top_non_sme_suppliers(purchases, suppliers, n=TOP_VENDORS)
+        top = (
+            analysis.top_non_sme_suppliers(purchases, suppliers, n=TOP_VENDORS, lines=lines)
+            if with_top
+            else None
+        )
         return table, analysis.totals(table), top, purchases, suppliers, families
 
     @api.model
@@ -223,7 +216,9 @@ class ParetoComplianceDashboard(models.AbstractModel):
         table, totals, top, purchases, suppliers, families = self._tables(
             scope, scope.start, scope.end
         )
-        previous_table, previous_totals, *_rest = self._tables(scope, *scope.previous)
+        previous_table, previous_totals, *_rest = self._tables(
+            scope, *scope.previous, with_top=False
+        )
         # The trend ends with the period, or today when the period is not over.
         months, trend = self._trend(scope, min(scope.end, scope.day))
         names = {key: family.display_name for key, family in families.items()}

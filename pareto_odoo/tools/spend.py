@@ -202,12 +202,19 @@ class Buckets:
         if source.name == SOURCE_BILL:
             return (
                 SQL("(%s >= %s AND %s < %s)", day, self.dates[0], day, self.dates[-1]),
-                SQL("width_bucket(%s, %s::date[])", day, self.dates),
+                self._bucket(SQL("width_bucket(%s, %s::date[])", day, self.dates)),
             )
         condition = SQL("(%s >= %s AND %s < %s)", day, self.first_day, day, self.last_day)
         if self.split_days:
             condition = SQL("(%s AND %s != ALL(%s::date[]))", condition, day, self.split_days)
-        return condition, SQL("width_bucket(%s::timestamp, %s::timestamp[])", day, self.moments)
+        return condition, self._bucket(
+            SQL("width_bucket(%s::timestamp, %s::timestamp[])", day, self.moments)
+        )
+
+    def _bucket(self, width_bucket):
+        """The bucket SQL of rows the condition keeps: 1 for a single period
+        (no need to compute it per row)."""
+        return SQL("1") if len(self.dates) == 2 else width_bucket
 
     def live(self, source, moment):
         """(condition, bucket) SQL on a line's exact ``moment``, for the
