@@ -11,6 +11,7 @@ from . import product_template
 from . import purchase_order
 from . import pareto_suggestions
 from . import purchase_order_line
+from . import account_move
 from . import account_move_line
 from . import res_company
 from . import res_config_settings

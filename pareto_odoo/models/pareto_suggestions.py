@@ -1,3 +1,5 @@
+import dataclasses
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -39,13 +41,20 @@ class ParetoSuggestions(models.AbstractModel):
         )  # fmt: skip
         company.partner_id.fetch(["partner_latitude", "partner_longitude"])
         families = sorted({family_id for _product, family_id, _qty in lines.values()})
-        candidates = self._supplier_candidates(order, lines)
+        supplied = self._supplier_candidates(order, lines)
+        candidates = [candidate for candidate, _terms in supplied]
         candidates += self._history_candidates(order, families)
-        return suggestions.rank_candidates(
-            candidates,
-            limit=limit,
-            exclude_partner_ids=order.partner_id.commercial_partner_id.ids,
-        )
+        exclude = order.partner_id.commercial_partner_id.ids
+        # Odoo's seller selection only for the candidates whose price matters.
+        today = fields.Date.context_today(self)
+        terms = {id(candidate): seller for candidate, seller in supplied}
+        priced = {}
+        for candidate in suggestions.needing_price(candidates, limit, exclude):
+            if id(candidate) in terms:
+                price, delay = self._seller_terms(order, *terms[id(candidate)], today)
+                priced[id(candidate)] = dataclasses.replace(candidate, price=price, delay=delay)
+        candidates = [priced.get(id(candidate), candidate) for candidate in candidates]
+        return suggestions.rank_candidates(candidates, limit=limit, exclude_partner_ids=exclude)
 
     @api.model
     def _order_lines(self, order):
@@ -117,12 +126,9 @@ class ParetoSuggestions(models.AbstractModel):
 
     @api.model
     def _supplier_candidates(self, order, lines):
-        """Candidates of the SMEs whose price list has one of the order's
-        products, one per vendor and product, with the price and lead time
-        of the entry Odoo itself would pick (``_select_seller``: quantity
-        and unit, validity dates, discount; when the quantity is below every
-        minimum of the vendor, its best entry regardless of quantity), in the
-        order's currency."""
+        """[(candidate, (product, seller partner ids, quantity))]: the SMEs
+        whose price list has one of the order's products, one candidate per
+        vendor and product, not priced yet (see :meth:`_seller_terms`)."""
         columns, condition = self._vendor_sql(order, "vendor")
         product_ids = list(lines)
         today = fields.Date.context_today(self)
@@ -159,22 +165,20 @@ class ParetoSuggestions(models.AbstractModel):
         candidates = []
         for row in self.env.cr.dictfetchall():
             product, _family, quantity = lines[row.pop("product_id")]
-            price, delay = self._seller_terms(
-                order, product, row.pop("seller_ids"), quantity, today
-            )
-            candidates.append(
-                suggestions.Candidate(
-                    reason=suggestions.SUPPLIES_PRODUCT, price=price, delay=delay, **row
-                )
-            )
+            seller_ids = row.pop("seller_ids")
+            candidate = suggestions.Candidate(reason=suggestions.SUPPLIES_PRODUCT, **row)
+            candidates.append((candidate, (product, seller_ids, quantity)))
         return candidates
 
     @api.model
     def _seller_terms(self, order, product, seller_ids, quantity, today):
         """(price per unit of the product, after discount, in the order's
-        currency; lead time in days) of the price list entry Odoo would pick
-        ordering from the vendor (its company or one of its contacts: the
-        ``seller_ids`` that have an entry; the cheapest wins, as in Odoo), or
+        currency; lead time in days) of the price list entry Odoo itself
+        would pick ordering from the vendor (``_select_seller``: quantity and
+        unit, validity dates, discount; when the quantity is below every
+        minimum of the vendor, its best entry regardless of quantity) from
+        the vendor's company or one of its contacts (the ``seller_ids`` that
+        have an entry; the cheapest wins, as in Odoo), or
         (None, None) when none applies.
 
         As superuser: the caller checked the order; the vendors are those
@@ -228,7 +232,7 @@ class ParetoSuggestions(models.AbstractModel):
             SQL(
                 """
                 WITH spend AS (
-                    SELECT vendor_id, family_id, SUM(amount)::float8 AS volume
+                    SELECT vendor_id, family_id, SUM(amount::float8) AS volume
                       FROM (%(lines)s) line
                      GROUP BY vendor_id, family_id
                 ), best AS (

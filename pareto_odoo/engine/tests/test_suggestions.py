@@ -1,4 +1,6 @@
+import dataclasses
 import itertools
+import random
 
 import pytest
 
@@ -7,6 +9,7 @@ from pareto_odoo.engine.suggestions import (
     RESULT_KEYS,
     SUPPLIES_PRODUCT,
     Candidate,
+    needing_price,
     rank_candidates,
 )
 
@@ -218,3 +221,31 @@ def test_mappings_and_nan_accepted():
 def test_unknown_reason_rejected():
     with pytest.raises(ValueError, match="reason"):
         rank_candidates([candidate(1, reason="gut_feeling")])
+
+
+def test_needing_price_is_what_the_best_suggestions_depend_on():
+    """Pricing only the candidates needing_price returns gives the same best
+    suggestions as pricing them all."""
+    rng = random.Random(7)
+    for _trial in range(200):
+        full = []
+        for index in range(rng.randint(1, 12)):
+            full.append(
+                Candidate(
+                    partner_id=rng.randint(1, 6),
+                    name=f"V{index}",
+                    pareto_size=rng.choice(["micro", "small", "large"]),
+                    is_local=rng.random() < 0.5,
+                    distance_km=rng.choice([None, 5.0, 12.0]),
+                    family_id=1,
+                    reason=rng.choice([SUPPLIES_PRODUCT, FAMILY_HISTORY]),
+                    price=rng.choice([None, 10.0, 20.0]),
+                    volume=rng.choice([0.0, 100.0]),
+                )
+            )
+        limit = rng.randint(1, 4)
+        unpriced = [dataclasses.replace(c, price=None) for c in full]
+        needed = {id(c) for c in needing_price(unpriced, limit, exclude_partner_ids=[1])}
+        partial = [full[i] if id(unpriced[i]) in needed else unpriced[i] for i in range(len(full))]
+        assert rank_candidates(partial, limit, [1]) == rank_candidates(full, limit, [1])
+        assert len(needed) <= len(full)
