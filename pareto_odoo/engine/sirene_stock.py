@@ -231,26 +231,8 @@ def _open_past_rows(path_or_file, compression, rows, resources):
     quote characters opens or closes a quoted value (CSV doubles the quotes
     inside one), so values holding line breaks are counted right.
     """
-    is_file = _is_file(path_or_file)
-    if is_file and isinstance(path_or_file, io.TextIOBase):
-        return None
-    if compression == "infer":
-        name = "" if is_file else os.fspath(path_or_file).lower()
-        compression = next(
-            (kind for suffix, kind in _SUFFIXES.items() if name.endswith(suffix)), None
-        )
-    if compression is None:
-        handle = path_or_file if is_file else resources.enter_context(open(path_or_file, "rb"))
-    elif compression == "zip":
-        archive = resources.enter_context(zipfile.ZipFile(path_or_file))
-        members = [info for info in archive.infolist() if not info.is_dir()]
-        if len(members) != 1:
-            resources.close()
-            return None  # pandas explains it
-        handle = resources.enter_context(archive.open(members[0]))
-    elif compression in _OPENERS:
-        handle = resources.enter_context(_OPENERS[compression](path_or_file, "rb"))
-    else:
+    handle = _open_binary(path_or_file, compression, resources)
+    if handle is None:
         return None
     remaining, quoted = rows + 1, False  # the header, then the rows done
     for line in handle:
@@ -261,6 +243,31 @@ def _open_past_rows(path_or_file, compression, rows, resources):
             if not remaining:
                 break
     return handle
+
+
+def _open_binary(path_or_file, compression, resources):
+    """The (decompressed) binary stream of the file, registered in
+    ``resources`` when opened here; None for a source it cannot open."""
+    is_file = _is_file(path_or_file)
+    if is_file and isinstance(path_or_file, io.TextIOBase):
+        return None
+    if compression == "infer":
+        name = "" if is_file else os.fspath(path_or_file).lower()
+        compression = next(
+            (kind for suffix, kind in _SUFFIXES.items() if name.endswith(suffix)), None
+        )
+    if compression is None:
+        return path_or_file if is_file else resources.enter_context(open(path_or_file, "rb"))
+    if compression == "zip":
+        archive = resources.enter_context(zipfile.ZipFile(path_or_file))
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if len(members) != 1:
+            resources.close()
+            return None  # pandas explains it
+        return resources.enter_context(archive.open(members[0]))
+    if compression in _OPENERS:
+        return resources.enter_context(_OPENERS[compression](path_or_file, "rb"))
+    return None
 
 
 def _chunks(reader, rows_read):

@@ -441,41 +441,46 @@ class ParetoSireneJob(models.Model):
             )
         }
         counts = dict.fromkeys(COUNTERS, 0)
-        size_values, naf_values, refreshed, lines = {}, {}, [], []
+        changes = {"sizes": {}, "naf": {}, "refreshed": [], "lines": []}
         for match in matches:
             for partner_id in vendors.get(match.siren, ()):
                 partner = current.get(partner_id)
-                if partner is None:  # deleted or archived since the job started
-                    continue
-                counts["matched_count"] += 1
-                outcome = self._pareto_outcome(match, partner)
-                if outcome == "update":
-                    counts["updated_count"] += 1
-                    size_values[partner_id] = {
-                        "pareto_size": match.size,
-                        "pareto_size_source": "registry",
-                        "pareto_size_year": match.size_year or False,
-                    }
-                elif outcome == "unchanged":
-                    counts["unchanged_count"] += 1
-                else:
-                    counts[LINE_COUNTERS[outcome]] += 1
-                    lines.append(self._pareto_line_values(outcome, match, partner))
-                if match.is_active:
-                    refreshed.append(partner_id)
-                    if match.naf_code and match.naf_code != partner["pareto_naf_code"]:
-                        naf_values[partner_id] = {"pareto_naf_code": match.naf_code}
-        write_grouped(Partner, size_values)
-        write_grouped(Partner, naf_values)
-        if refreshed:
-            Partner.browse(refreshed).write(
+                if partner is not None:  # else deleted or archived since the job started
+                    self._pareto_apply_match(match, partner, counts, changes)
+        write_grouped(Partner, changes["sizes"])
+        write_grouped(Partner, changes["naf"])
+        if changes["refreshed"]:
+            Partner.browse(changes["refreshed"]).write(
                 {"pareto_registry_date": fields.Date.context_today(self)}
             )
-        if lines:
-            self.env["pareto.sirene.job.line"].sudo().create(lines)
+        if changes["lines"]:
+            self.env["pareto.sirene.job.line"].sudo().create(changes["lines"])
         vals = {fname: self[fname] + counts[fname] for fname in COUNTERS}
         vals.update(rows_done=rows_read, date_checkpoint=fields.Datetime.now())
         self.write(vals)
+
+    def _pareto_apply_match(self, match, partner, counts, changes):
+        """Count one vendor's match and collect what it changes (sizes, NAF
+        codes, refresh dates, report lines) into ``changes``."""
+        partner_id = partner["id"]
+        counts["matched_count"] += 1
+        outcome = self._pareto_outcome(match, partner)
+        if outcome == "update":
+            counts["updated_count"] += 1
+            changes["sizes"][partner_id] = {
+                "pareto_size": match.size,
+                "pareto_size_source": "registry",
+                "pareto_size_year": match.size_year or False,
+            }
+        elif outcome == "unchanged":
+            counts["unchanged_count"] += 1
+        else:
+            counts[LINE_COUNTERS[outcome]] += 1
+            changes["lines"].append(self._pareto_line_values(outcome, match, partner))
+        if match.is_active:
+            changes["refreshed"].append(partner_id)
+            if match.naf_code and match.naf_code != partner["pareto_naf_code"]:
+                changes["naf"][partner_id] = {"pareto_naf_code": match.naf_code}
 
     def _pareto_outcome(self, match, partner):
         """update / unchanged / closed / unknown / manual / newer for one vendor:
