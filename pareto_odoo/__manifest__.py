@@ -15,6 +15,7 @@
             "pandas>=2.0,<3",
             "numpy>=1.23.2,<3",
             "requests>=2.25,<3",
+            "urllib3>=1.26,<3",
             "python-stdnum>=1.17,<3",
             "openpyxl>=3.0.9,<4",
             "XlsxWriter>=3.0.2,<4",
