@@ -38,6 +38,7 @@
         "views/pareto_sirene_job_views.xml",
         "views/pareto_compliance_alert_views.xml",
         "report/pareto_spend_report_views.xml",
+        "report/pareto_payment_report_views.xml",
         "report/pareto_reports.xml",
     ],
     "demo": [

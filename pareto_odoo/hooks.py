@@ -6,6 +6,7 @@ from odoo.tools.sql import column_exists, create_column
 _BIG_TABLE_COLUMNS = (
     ("purchase_order_line", "pareto_family_id", "int4"),
     ("account_move_line", "pareto_family_id", "int4"),
+    ("account_move", "pareto_payment_date", "date"),
     ("purchase_order", "pareto_status", "varchar"),
     ("res_partner", "pareto_size", "varchar"),
     ("res_partner", "pareto_size_source", "varchar"),
@@ -25,6 +26,7 @@ def post_init_hook(env):
     partners = env["res.partner"].with_context(active_test=False)
     partners._pareto_fill_departments()
     partners._pareto_fill_sirens()
+    env["account.move"]._pareto_fill_payment_dates()
     # No family exists yet at install: every line's family is rightly empty,
     # but the vendor aggregate counts the unclassified spend.
     env["pareto.spend.delta"]._rebuild()

@@ -2,9 +2,8 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from ..engine import accounts
+from .account_move import BILL_TYPES
 from .pareto_family import line_family_field
-
-BILL_TYPES = ("in_invoice", "in_refund")
 
 
 class AccountMoveLine(models.Model):

@@ -539,10 +539,13 @@ class ParetoComplianceDashboard(models.AbstractModel):
     def _xlsx_detail(self, data, size_labels):
         """One row per family and vendor, largest first within each family,
         with the vendor's attributes (local to one of the scope's companies)."""
-        vendors = data["suppliers"].set_index("supplier_id")
-        local = data["purchases"].groupby("supplier_id")["is_local"].any()
+        # Ids as integers on both sides, even when a scope has no spend (an
+        # empty frame's column is of object dtype, which pandas refuses to join).
+        vendors = data["suppliers"].astype({"supplier_id": "int64"}).set_index("supplier_id")
+        purchases = data["purchases"].astype({"supplier_id": "int64"})
+        local = purchases.groupby("supplier_id")["is_local"].any()
         vendors["is_local"] = local.reindex(vendors.index, fill_value=False).astype(bool)
-        detail = data["purchases"].groupby(["family", "supplier_id"], as_index=False)["amount"]
+        detail = purchases.groupby(["family", "supplier_id"], as_index=False)["amount"]
         detail = detail.sum().join(vendors, on="supplier_id")
         table = data["table"]
         # The engine's family keys: "" in the purchases, Unclassified in the table.

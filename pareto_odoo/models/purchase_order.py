@@ -5,10 +5,10 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Command
+from odoo.fields import Command, Domain
 from odoo.tools import formatLang
 
-from ..engine import compliance, suggestions
+from ..engine import compliance, payments, suggestions
 from ..tools import params
 
 
@@ -69,6 +69,65 @@ class PurchaseOrder(models.Model):
         "share of a purchasing family that is below target.",
     )
 
+    pareto_payment_term_days_over = fields.Integer(
+        string="Days over the Legal Payment Cap",
+        compute="_compute_pareto_payment_term_over_cap",
+    )
+    pareto_payment_term_over_cap = fields.Boolean(
+        string="Payment Term over the Legal Cap",
+        compute="_compute_pareto_payment_term_over_cap",
+        search="_search_pareto_payment_term_over_cap",
+        help="An order to an SME vendor whose payment term can exceed the legal cap of "
+        "art. L.441-10 (60 days from the invoice date, or 45 days end of month).",
+    )
+
+    @api.depends("payment_term_id", "partner_id.commercial_partner_id.pareto_is_sme")
+    def _compute_pareto_payment_term_over_cap(self):
+        for order in self:
+            days = 0
+            if order.partner_id.commercial_partner_id.pareto_is_sme:
+                days = order.payment_term_id.pareto_days_over_legal_cap
+            order.pareto_payment_term_days_over = days
+            order.pareto_payment_term_over_cap = bool(days)
+
+    def _search_pareto_payment_term_over_cap(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        terms = self.env["account.payment.term"]._pareto_terms_over_legal_cap()
+        domain = Domain("partner_id.commercial_partner_id.pareto_is_sme", "=", True) & Domain(
+            "payment_term_id", "in", terms.ids
+        )
+        if True in value and False in value:
+            return Domain.TRUE
+        return domain if True in value else ~domain
+
+    def _pareto_vendor_dependency(self):
+        """The vendor's dependency on us for the widget: ``share`` (last 12
+        months), ``projected_share`` (with this order's untaxed amount, while
+        it is to be confirmed), ``threshold``, ``year`` of the turnover and
+        ``dependent`` (projected above the threshold); None without a known
+        turnover."""
+        self.ensure_one()
+        vendor = self.partner_id.commercial_partner_id
+        share = self.env["res.partner"]._pareto_dependencies(vendor).get(vendor.id)
+        if share is None:
+            return None
+        company = self.company_id
+        projected = share
+        if self.state in self._pareto_confirmable_states:
+            amount = (self.currency_id or company.currency_id)._convert(
+                self.amount_untaxed, company.currency_id, company, fields.Date.context_today(self)
+            )
+            projected = share + payments.dependency(amount, vendor.pareto_turnover)
+        threshold = company.pareto_dependency_threshold
+        return {
+            "share": share,
+            "projected_share": projected,
+            "threshold": threshold,
+            "year": vendor.pareto_finance_year or vendor.pareto_size_year or False,
+            "dependent": payments.is_dependent(projected, threshold),
+        }
+
     @api.depends(*_pareto_compliance_depends)
     @api.depends_context("uid", "tz")
     def _compute_pareto_compliance(self):
@@ -110,6 +169,7 @@ class PurchaseOrder(models.Model):
                 "vendor_excluded": bool(vendor.pareto_excluded),
                 "status_labels": self.env["pareto.compliance.dashboard"]._status_labels(),
                 "warning": self.env["pareto.confirm.warning"]._lowering(lowered),
+                "dependency": order._pareto_vendor_dependency(),
             }
 
     @api.depends(*_pareto_compliance_depends)

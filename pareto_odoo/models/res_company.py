@@ -1,7 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
-from ..engine import compliance, territory
+from ..engine import compliance, payments, territory
+from .account_move import BILL_TYPES
 
 
 class ResCompany(models.Model):
@@ -58,7 +60,7 @@ class ResCompany(models.Model):
     pareto_dependency_threshold = fields.Float(
         string="Dependency Threshold (%)",
         digits=(5, 2),
-        default=30.0,
+        default=payments.DEFAULT_DEPENDENCY_THRESHOLD,
         help="A vendor whose turnover comes for more than this share from our purchases over "
         "the last 12 months is flagged as dependent on us.",
     )
@@ -144,3 +146,131 @@ class ResCompany(models.Model):
             distance,
             self.pareto_local_radius_km,
         )
+
+    # ------------------------------------------------------------------
+    # Statutory late-payment table (Code de commerce art. D.441-6)
+    # ------------------------------------------------------------------
+
+    @api.readonly
+    def get_pareto_late_payment_table(self, closing_date, sme_only=False):
+        """The bills received, unpaid and past due at ``closing_date``, by
+        lateness bucket (1-30, 31-60, 61-90, 91+ days): count, amount still
+        due including taxes (company currency) and share of the fiscal
+        year's purchases including taxes up to the closing date (of SME
+        vendors only, with ``sme_only``). Bills in dispute (payment blocked)
+        are counted apart, under ``disputed``."""
+        self.ensure_one()
+        closing = self._pareto_closing_date(closing_date)
+        self._pareto_check_payment_access()
+        due, disputed = self._pareto_bills_due_at(closing, bool(sme_only))
+        table = payments.late_payment_table(
+            due, self._pareto_year_purchases(closing, bool(sme_only))
+        )
+        currency = self.currency_id
+        for row in (*table["buckets"], table["total"]):
+            row["amount"] = currency.round(row["amount"])
+        table["year_purchases"] = currency.round(table["year_purchases"])
+        table.update(
+            disputed={
+                "count": len(disputed),
+                "amount": currency.round(sum(amount for _days, amount in disputed)),
+            },
+            closing_date=fields.Date.to_string(closing),
+            fiscal_year_start=fields.Date.to_string(self._pareto_fiscal_year_start(closing)),
+            sme_only=bool(sme_only),
+            currency_id=currency.id,
+            legal_days_from_invoice=payments.LEGAL_DAYS_FROM_INVOICE,
+            legal_days_end_of_month=payments.LEGAL_DAYS_END_OF_MONTH,
+        )
+        return table
+
+    def _pareto_closing_date(self, closing_date):
+        try:
+            closing = fields.Date.to_date(closing_date)
+        except (TypeError, ValueError):
+            closing = None
+        if not closing:
+            raise UserError(
+                self.env._("“%(value)s” is not a closing date (YYYY-MM-DD).", value=closing_date)
+            )
+        return closing
+
+    def _pareto_check_payment_access(self):
+        """Vendor bills are read in SQL below: the user must be allowed to
+        read them, in this company."""
+        self.env["account.move"].check_access("read")
+        if not self.env.su and self not in self.env.user.company_ids:
+            raise AccessError(self.env._("You are not allowed to access this company's bills."))
+
+    def _pareto_fiscal_year_start(self, day):
+        return fields.Date.to_date(self.compute_fiscalyear_dates(day)["date_from"])
+
+    def _pareto_bills_due_at(self, closing, sme_only):
+        """([(days late, amount due)], [(days late, amount due) of disputed
+        bills]): the company's vendor bills dated up to ``closing``, past
+        due and not fully paid at that date, with what remained due then."""
+        self.env["account.move"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH bill AS (
+                    SELECT move.id, -move.amount_total_signed AS amount,
+                           %(closing)s::date - move.invoice_date_due AS days_late,
+                           move.payment_state = 'blocked' AS disputed
+                      FROM account_move move
+                      JOIN res_partner vendor ON vendor.id = move.commercial_partner_id
+                     WHERE move.company_id = %(company)s AND move.state = 'posted'
+                       AND move.move_type = 'in_invoice'
+                       AND move.invoice_date <= %(closing)s
+                       AND move.invoice_date_due < %(closing)s
+                       AND (move.pareto_payment_date IS NULL
+                            OR move.pareto_payment_date > %(closing)s)
+                       AND (NOT %(sme_only)s OR vendor.pareto_is_sme)
+                ), paid AS (
+                    SELECT line.move_id, SUM(partial.amount) AS amount
+                      FROM account_move_line line
+                      JOIN account_account account ON account.id = line.account_id
+                      JOIN account_partial_reconcile partial ON partial.credit_move_id = line.id
+                     WHERE line.move_id IN (SELECT id FROM bill)
+                       AND account.account_type = 'liability_payable'
+                       AND partial.max_date <= %(closing)s
+                     GROUP BY line.move_id
+                )
+                SELECT bill.days_late, (bill.amount - COALESCE(paid.amount, 0))::float8,
+                       bill.disputed
+                  FROM bill LEFT JOIN paid ON paid.move_id = bill.id
+                 WHERE bill.amount - COALESCE(paid.amount, 0) > 0
+                """,
+                closing=closing,
+                company=self.id,
+                sme_only=sme_only,
+            )
+        )
+        due, disputed = [], []
+        for days_late, amount, is_disputed in self.env.cr.fetchall():
+            (disputed if is_disputed else due).append((days_late, amount))
+        return due, disputed
+
+    def _pareto_year_purchases(self, closing, sme_only):
+        """The company's posted vendor bills minus refunds, taxes included,
+        dated from the start of the fiscal year to ``closing``."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(SUM(-move.amount_total_signed), 0)::float8
+                  FROM account_move move
+                  JOIN res_partner vendor ON vendor.id = move.commercial_partner_id
+                 WHERE move.company_id = %(company)s AND move.state = 'posted'
+                   AND move.move_type IN %(types)s
+                   AND move.invoice_date BETWEEN %(start)s AND %(closing)s
+                   AND (NOT %(sme_only)s OR vendor.pareto_is_sme)
+                """,
+                company=self.id,
+                start=self._pareto_fiscal_year_start(closing),
+                closing=closing,
+                sme_only=sme_only,
+                types=BILL_TYPES,
+            )
+        )
+        return self.env.cr.fetchone()[0]

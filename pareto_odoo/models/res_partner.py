@@ -1,9 +1,11 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..engine import identifiers, sizes, territory
+from ..engine import identifiers, payments, sizes, territory
 from ..tools import local_sql
 
 SIZE_SELECTION = [
@@ -138,6 +140,33 @@ class ResPartner(models.Model):
         compute="_compute_pareto_company_registry_warning"
     )
     pareto_can_edit_size = fields.Boolean(compute="_compute_pareto_can_edit_size")
+    # The relationship: how much the vendor depends on us, how we may pay it.
+    pareto_dependency = fields.Float(
+        string="Dependency on Us (%)",
+        compute="_compute_pareto_dependency",
+        digits=(16, 1),
+        help="Our spend with the vendor company over the last 12 months (the selected "
+        "companies, each on its spend basis) in percent of its latest known turnover. "
+        "0 when its turnover is unknown.",
+    )
+    pareto_dependency_known = fields.Boolean(compute="_compute_pareto_dependency")
+    pareto_is_dependent = fields.Boolean(
+        string="Dependent on Us",
+        compute="_compute_pareto_dependency",
+        search="_search_pareto_is_dependent",
+        help="Its dependency on us is above the company's dependency threshold.",
+    )
+    pareto_payment_term_days_over = fields.Integer(
+        string="Days over the Legal Payment Cap",
+        compute="_compute_pareto_payment_term_over_cap",
+    )
+    pareto_payment_term_over_cap = fields.Boolean(
+        string="Payment Term over the Legal Cap",
+        compute="_compute_pareto_payment_term_over_cap",
+        search="_search_pareto_payment_term_over_cap",
+        help="An SME vendor whose payment term (for the current company) can exceed the legal "
+        "cap of art. L.441-10 (60 days from the invoice date, or 45 days end of month).",
+    )
 
     @api.model
     def _pareto_field_names(self, names):
@@ -435,3 +464,80 @@ class ResPartner(models.Model):
         Raises UserError on an invalid SIREN/SIRET or a registry failure,
         writing nothing. See ``pareto.registry._action_update_partners``."""
         return self.env["pareto.registry"]._action_update_partners(self)
+
+    # ------------------------------------------------------------------
+    # Dependency on us, legal cap on payment terms
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pareto_dependencies(self, vendors):
+        """{vendor company id: dependency in percent, or None without a known
+        turnover} of ``vendors`` (commercial partners), on the spend of the
+        last 12 months of the user's selected companies. Empty for users who
+        may not see purchases: the spend is read in SQL."""
+        if not self.env.user.has_group("purchase.group_purchase_user"):
+            return {}
+        vendors = vendors.commercial_partner_id
+        with_turnover = vendors.filtered(lambda vendor: vendor.pareto_turnover > 0)
+        spend = {}
+        if with_turnover:
+            today = fields.Date.context_today(self)
+            spend = self.env["pareto.spend.vendor"]._vendor_spend(
+                self.env.companies,
+                today - relativedelta(years=1, days=-1),
+                today,
+                vendor_ids=with_turnover.ids,
+            )
+        return {
+            vendor.id: payments.dependency(spend.get(vendor.id, 0.0), vendor.pareto_turnover)
+            for vendor in vendors
+        }
+
+    @api.depends_context("allowed_company_ids", "uid")
+    @api.depends("commercial_partner_id.pareto_turnover")
+    def _compute_pareto_dependency(self):
+        dependencies = self._pareto_dependencies(self)
+        threshold = self.env.company.pareto_dependency_threshold
+        for partner in self:
+            dependency = dependencies.get(partner.commercial_partner_id.id)
+            partner.pareto_dependency = dependency or 0.0
+            partner.pareto_dependency_known = dependency is not None
+            partner.pareto_is_dependent = payments.is_dependent(dependency, threshold)
+
+    def _search_pareto_is_dependent(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        vendors = self.with_context(active_test=False).search(
+            [("is_company", "=", True), ("pareto_turnover", ">", 0)]
+        )
+        threshold = self.env.company.pareto_dependency_threshold
+        dependent = [
+            vendor_id
+            for vendor_id, dependency in self._pareto_dependencies(vendors).items()
+            if payments.is_dependent(dependency, threshold)
+        ]
+        domain = Domain("commercial_partner_id", "in", dependent)
+        if True in value and False in value:
+            return Domain.TRUE
+        return domain if True in value else ~domain
+
+    @api.depends_context("company")
+    @api.depends("property_supplier_payment_term_id", "commercial_partner_id.pareto_is_sme")
+    def _compute_pareto_payment_term_over_cap(self):
+        for partner in self:
+            days = 0
+            if partner.commercial_partner_id.pareto_is_sme:
+                days = partner.property_supplier_payment_term_id.pareto_days_over_legal_cap
+            partner.pareto_payment_term_days_over = days
+            partner.pareto_payment_term_over_cap = bool(days)
+
+    def _search_pareto_payment_term_over_cap(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        terms = self.env["account.payment.term"]._pareto_terms_over_legal_cap()
+        domain = Domain("commercial_partner_id.pareto_is_sme", "=", True) & Domain(
+            "property_supplier_payment_term_id", "in", terms.ids
+        )
+        if True in value and False in value:
+            return Domain.TRUE
+        return domain if True in value else ~domain

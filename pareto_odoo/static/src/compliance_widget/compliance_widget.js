@@ -66,6 +66,11 @@ export class ComplianceWidget extends Component {
     return (this.data && this.data.warning) || null;
   }
 
+  /** The vendor's dependency on us (last 12 months, with this order), or null. */
+  get dependency() {
+    return (this.data && this.data.dependency) || null;
+  }
+
   share(value) {
     if (value === null || value === undefined) {
       return "—";

@@ -1,0 +1,135 @@
+from odoo import fields, models
+from odoo.tools import SQL, LazyTranslate
+
+from ..models.account_move import BILL_TYPES
+from ..models.res_partner import SIZE_SELECTION
+
+_lt = LazyTranslate(__name__)
+
+
+class ParetoPaymentReport(models.Model):
+    """How we pay our vendors: one row per posted vendor bill or refund, with
+    its invoice, due and payment dates, the vendor company's size class, the
+    amount including taxes in company currency (refunds negative), the
+    payment delay (invoice to full payment) and the late days (past the due
+    date, up to the payment or, while unpaid, to today in the user's
+    timezone). Refunds have no delay nor late days: we are not the debtor.
+
+    The family is the one of the bill's largest lines (untaxed); it is read
+    only when a query uses it (PostgreSQL drops unused outputs of the view)."""
+
+    _name = "pareto.payment.report"
+    _description = "Vendor Payment Delays"
+    _auto = False
+    _order = "invoice_date desc, id desc"
+    _rec_name = "move_id"
+
+    move_id = fields.Many2one("account.move", string="Vendor Bill", readonly=True)
+    move_type = fields.Selection(
+        [("in_invoice", "Vendor Bill"), ("in_refund", "Vendor Credit Note")],
+        string="Type",
+        readonly=True,
+    )
+    invoice_date = fields.Date(string="Bill Date", readonly=True)
+    invoice_date_due = fields.Date(string="Due Date", readonly=True)
+    payment_date = fields.Date(string="Paid On", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
+    pareto_size = fields.Selection(
+        SIZE_SELECTION,
+        string="Company Size",
+        readonly=True,
+        falsy_value_label=_lt("Unknown size"),  # pylint: disable=translation-field
+    )
+    is_sme = fields.Boolean(string="SME", readonly=True)
+    family_id = fields.Many2one(
+        "pareto.family",
+        string="Main Purchasing Family",
+        readonly=True,
+        falsy_value_label=_lt("Unclassified"),  # pylint: disable=translation-field
+        help="The family of the bill's largest lines (untaxed).",
+    )
+    is_paid = fields.Boolean(string="Paid", readonly=True)
+    is_late = fields.Boolean(
+        string="Late", readonly=True, help="Paid after its due date, or unpaid and past due."
+    )
+    is_disputed = fields.Boolean(
+        string="In Dispute", readonly=True, help="Its payment is blocked (Odoo's 'Blocked')."
+    )
+    amount_total = fields.Monetary(string="Total (Taxes Included)", readonly=True)
+    late_amount = fields.Monetary(
+        string="Amount Paid or Due Late", readonly=True, help="Total of the late bills."
+    )
+    delay_days = fields.Integer(
+        string="Payment Delay (Days)",
+        readonly=True,
+        aggregator="avg",
+        help="Days from the bill date to its full payment; empty while unpaid.",
+    )
+    late_days = fields.Integer(
+        string="Late Days",
+        readonly=True,
+        aggregator="avg",
+        help="Days past the due date, to the payment or, while unpaid, to today.",
+    )
+
+    _depends = {
+        "account.move": [
+            "state", "move_type", "invoice_date", "invoice_date_due", "pareto_payment_date",
+            "company_id", "commercial_partner_id", "amount_total_signed", "payment_state",
+        ],
+        "account.move.line": ["move_id", "pareto_family_id", "balance", "display_type"],
+        "res.partner": ["pareto_size", "pareto_is_sme"],
+        "res.company": ["currency_id"],
+    }  # fmt: skip
+
+    @property
+    def _table_query(self):
+        return SQL("%s %s %s", self._select(), self._from(), self._where())
+
+    def _select(self):
+        bill = SQL("move.move_type = 'in_invoice'")
+        late = SQL(
+            "GREATEST(0, COALESCE(move.pareto_payment_date, %s::date) - move.invoice_date_due)",
+            fields.Date.context_today(self),
+        )
+        return SQL(
+            """
+            SELECT move.id, move.id AS move_id, move.move_type, move.invoice_date,
+                   move.invoice_date_due, move.pareto_payment_date AS payment_date,
+                   move.company_id, company.currency_id, vendor.id AS partner_id,
+                   vendor.pareto_size, COALESCE(vendor.pareto_is_sme, FALSE) AS is_sme,
+                   (SELECT line.pareto_family_id FROM account_move_line line
+                     WHERE line.move_id = move.id AND line.display_type = 'product'
+                     GROUP BY line.pareto_family_id
+                     ORDER BY ABS(SUM(line.balance)) DESC, line.pareto_family_id LIMIT 1
+                   ) AS family_id,
+                   move.pareto_payment_date IS NOT NULL AS is_paid,
+                   %(bill)s AND %(late)s > 0 AS is_late,
+                   move.payment_state = 'blocked' AS is_disputed,
+                   -move.amount_total_signed AS amount_total,
+                   CASE WHEN %(bill)s AND %(late)s > 0 THEN -move.amount_total_signed
+                        ELSE 0 END AS late_amount,
+                   CASE WHEN %(bill)s THEN move.pareto_payment_date - move.invoice_date
+                   END AS delay_days,
+                   CASE WHEN %(bill)s THEN %(late)s END AS late_days
+            """,
+            bill=bill,
+            late=late,
+        )
+
+    def _from(self):
+        return SQL(
+            """
+            FROM account_move move
+            JOIN res_company company ON company.id = move.company_id
+            JOIN res_partner vendor ON vendor.id = move.commercial_partner_id
+            """
+        )
+
+    def _where(self):
+        return SQL(
+            "WHERE move.state = 'posted' AND move.move_type IN %s AND move.invoice_date IS NOT NULL",
+            BILL_TYPES,
+        )
