@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
-from ..engine import analysis, compliance, sizes
+from ..engine import analysis, compliance, payments, sizes
 from ..tools import params
 from ..tools.spend import Buckets
 
@@ -289,10 +289,37 @@ class ParetoComplianceDashboard(models.AbstractModel):
             "total": {key: _clean(total.get(key)) for key in self._ROW_FIELDS},
             "previous_total": {key: _clean(previous_total.get(key)) for key in self._ROW_FIELDS},
             "unknown_size_partner_ids": unknown_ids,
+            "dependent_vendors": self._dependent_vendors(scope),
             "size_labels": self._size_labels(),
             "trend_view_id": self.env.ref("pareto_odoo.pareto_spend_report_view_graph_trend").id,
         }
         return self._add_status_labels(values)
+
+    @api.model
+    def _dependent_vendors(self, scope):
+        """The vendors whose turnover depends on the scope's companies above
+        the current company's threshold: our spend of the last 12 months in
+        percent of their latest turnover, the most dependent first."""
+        Partner = self.env["res.partner"]
+        spend = Partner._pareto_twelve_month_spend(scope.companies)
+        vendors = Partner.browse(spend).filtered(lambda vendor: vendor.pareto_turnover > 0)
+        threshold = self.env.company.pareto_dependency_threshold
+        rows = []
+        for vendor in vendors:
+            dependency = payments.dependency(spend[vendor.id], vendor.pareto_turnover)
+            if payments.is_dependent(dependency, threshold):
+                rows.append(
+                    {
+                        "partner_id": vendor.id,
+                        "name": vendor.display_name,
+                        "size": vendor.pareto_size or False,
+                        "dependency": dependency,
+                        "spend": _clean(spend[vendor.id]),
+                        "turnover": vendor.pareto_turnover,
+                        "year": vendor.pareto_finance_year or vendor.pareto_size_year or False,
+                    }
+                )
+        return sorted(rows, key=lambda row: -row["dependency"])
 
     @api.model
     def _family_row(self, data, row):
@@ -539,10 +566,11 @@ class ParetoComplianceDashboard(models.AbstractModel):
     def _xlsx_detail(self, data, size_labels):
         """One row per family and vendor, largest first within each family,
         with the vendor's attributes (local to one of the scope's companies)."""
-        # Ids as integers on both sides, even when a scope has no spend (an
-        # empty frame's column is of object dtype, which pandas refuses to join).
-        vendors = data["suppliers"].astype({"supplier_id": "int64"}).set_index("supplier_id")
-        purchases = data["purchases"].astype({"supplier_id": "int64"})
+        # The engine's vendor keys are text: the same dtype on both sides, even
+        # when a scope has no spend (pandas refuses to join an empty float
+        # column with an object one).
+        vendors = data["suppliers"].astype({"supplier_id": str}).set_index("supplier_id")
+        purchases = data["purchases"].astype({"supplier_id": str})
         local = purchases.groupby("supplier_id")["is_local"].any()
         vendors["is_local"] = local.reindex(vendors.index, fill_value=False).astype(bool)
         detail = purchases.groupby(["family", "supplier_id"], as_index=False)["amount"]

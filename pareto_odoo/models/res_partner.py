@@ -470,24 +470,32 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _pareto_dependencies(self, vendors):
+    def _pareto_twelve_month_spend(self, companies, vendors=None):
+        """{vendor company id: our spend with it over the last 12 months}
+        (today included), ``companies`` each on its spend basis, in the
+        current company's currency; of ``vendors`` only, when given."""
+        today = fields.Date.context_today(self)
+        return self.env["pareto.spend.vendor"]._vendor_spend(
+            companies,
+            today - relativedelta(years=1, days=-1),
+            today,
+            vendor_ids=None if vendors is None else vendors.ids,
+        )
+
+    @api.model
+    def _pareto_dependencies(self, vendors, companies=None):
         """{vendor company id: dependency in percent, or None without a known
-        turnover} of ``vendors`` (commercial partners), on the spend of the
-        last 12 months of the user's selected companies. Empty for users who
-        may not see purchases: the spend is read in SQL."""
+        turnover} of ``vendors`` (their commercial partners), on the spend
+        of the last 12 months of ``companies`` (default: the user's selected
+        ones). Empty for users who may not see purchases: the spend is read
+        in SQL."""
         if not self.env.user.has_group("purchase.group_purchase_user"):
             return {}
         vendors = vendors.commercial_partner_id
         with_turnover = vendors.filtered(lambda vendor: vendor.pareto_turnover > 0)
         spend = {}
         if with_turnover:
-            today = fields.Date.context_today(self)
-            spend = self.env["pareto.spend.vendor"]._vendor_spend(
-                self.env.companies,
-                today - relativedelta(years=1, days=-1),
-                today,
-                vendor_ids=with_turnover.ids,
-            )
+            spend = self._pareto_twelve_month_spend(companies or self.env.companies, with_turnover)
         return {
             vendor.id: payments.dependency(spend.get(vendor.id, 0.0), vendor.pareto_turnover)
             for vendor in vendors

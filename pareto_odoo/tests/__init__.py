@@ -29,3 +29,4 @@ from . import test_screens
 from . import test_french
 from . import test_french_tour
 from . import test_spend_plans
+from . import test_payments

@@ -244,6 +244,15 @@ export class ComplianceDashboard extends Component {
     });
   }
 
+  openPartner(partnerId) {
+    return this.action.doAction({
+      type: "ir.actions.act_window",
+      res_model: "res.partner",
+      res_id: partnerId,
+      views: [[false, "form"]],
+    });
+  }
+
   toggle(family) {
     const key = family.family_id || 0;
     this.state.expanded[key] = !this.state.expanded[key];
