@@ -239,6 +239,7 @@ class AccessCase(ParetoCase):
         for company in (cls.company, cls.company_2):
             product = cls.laptop if company == cls.company else cls.product_2
             cls._create_order(cls.vendor_large, [(product, 1, 10.0)], company=company)
+        cls.bill_1 = cls._create_bill(cls.vendor_large, [(cls.laptop, 1, 100.0)])
         cls.env.flush_all()
         cls.records = {
             "family_shared": cls.family_it,
@@ -252,6 +253,8 @@ class AccessCase(ParetoCase):
             "categ_2": cls.categ_2,
             "company_1": cls.company,
             "slot": cls._registry_slot(),
+            "bill_1": cls.bill_1,
+            "payment_1": cls.env["pareto.payment.report"].search([("move_id", "=", cls.bill_1.id)]),
         }
         Alert = cls.env["pareto.compliance.alert"].sudo()
         Job = cls.env["pareto.sirene.job"].sudo()

@@ -34,6 +34,8 @@ MODEL_MATRIX = [
     ("pareto.sirene.job",        "job_2",         "",    "",        "rwcu",  "rwcu"),
     ("pareto.sirene.job.line",   "job_line_1",    "",    "r",       "r",     "r"),
     ("pareto.sirene.job.line",   "job_line_2",    "",    "",        "r",     "r"),
+    # Payment delays: procurement managers (and accountants), of their companies.
+    ("pareto.payment.report",    "payment_1",     "",    "r",       "r",     "r"),
     # The registry's request clock (no company: one row for the database).
     ("pareto.registry.slot",     "slot",          "",    "",        "",      "r"),
 ]  # fmt: skip
@@ -47,6 +49,7 @@ WIZARD_MATRIX = [
     ("pareto.registry.discovery",         "rwcu", "rwcu",   "rwcu",  "rwcu"),
     ("pareto.registry.discovery.line",    "r",   "r",       "r",     "r"),
     ("pareto.confirm.warning",            "rwc", "rwc",     "rwc",   "rwc"),
+    ("pareto.late.payment.table",         "",    "rwc",     "rwc",   "rwc"),
 ]  # fmt: skip
 
 # Who may write these values (True) and who is refused (False); nothing
@@ -82,6 +85,8 @@ FIELD_MATRIX = [
     ("company_1", {"pareto_default_target": 30.0}, False, False, False, True),
     ("company_1", {"pareto_local_radius_km": 25.0}, False, False, False, True),
     ("company_1", {"pareto_local_radius_km": float("nan")}, False, False, False, False),
+    # A bill's payment date follows its reconciliations.
+    ("bill_1", {"pareto_payment_date": "2026-01-01"}, False, False, False, False),
     # Alerts record what was measured.
     ("alert_1", {"share": 99.0}, False, False, False, False),
 ]
@@ -101,7 +106,7 @@ class TestAccessMatrix(AccessCase):
                 self.assertIn(model_name, covered)
         for key in (
             "report_1", "report_2", "daily_1", "daily_2", "vendor_spend_1", "vendor_spend_2",
-            "delta_1", "delta_2",
+            "delta_1", "delta_2", "payment_1",
         ):  # fmt: skip
             self.assertTrue(self.records[key], f"fixture {key} is empty")
 

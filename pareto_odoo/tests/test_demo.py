@@ -479,9 +479,20 @@ class TestDemoData(TransactionCase):
         for low, high in ((1, 30), (31, 60), (61, 90), (91, 10000)):
             self.assertTrue([d for d in late_days if low <= d <= high], (low, high))
         self.assertEqual(len(invoices.filtered(lambda b: b.payment_state == "blocked")), 1)
-        if hasattr(self.company, "get_pareto_late_payment_table"):
-            table = self.company.get_pareto_late_payment_table(self.today)
-            self.assertTrue(all(bucket["count"] for bucket in table["buckets"]), table)
+        table = self.company.get_pareto_late_payment_table(self.today)
+        self.assertTrue(all(bucket["count"] for bucket in table["buckets"]), table)
+        self.assertEqual(table["disputed"]["count"], 1)
+        # The payment report: SMEs wait longer past the due date than large vendors.
+        groups = self.env["pareto.payment.report"].formatted_read_group(
+            [("move_type", "=", "in_invoice"), ("company_id", "=", self.company.id)],
+            ["is_sme"],
+            ["late_days:avg"],
+        )
+        late = {group["is_sme"]: group["late_days:avg"] for group in groups}
+        self.assertGreater(late[True], late[False])
+        # An SME vendor whose payment term exceeds the legal cap.
+        over_cap = self.env["res.partner"].search([("pareto_payment_term_over_cap", "=", True)])
+        self.assertIn(self.env.ref("pareto_odoo.demo_vendor_normandie"), over_cap)
 
     def test_dependent_sme_and_social_economy_vendors(self):
         """One micro-enterprise gets more than the company's dependency threshold
@@ -510,8 +521,8 @@ class TestDemoData(TransactionCase):
         )
         self.assertEqual(dependent, self.env.ref("pareto_odoo.demo_vendor_reparinfo"))
         self.assertTrue(dependent.pareto_finance_year)
-        if "pareto_dependency" in dependent._fields:
-            self.assertGreater(dependent.with_company(self.company).pareto_dependency, threshold)
+        self.assertGreater(dependent.with_company(self.company).pareto_dependency, threshold)
+        self.assertTrue(dependent.with_company(self.company).pareto_is_dependent)
         for flag in ("pareto_is_ess", "pareto_is_siae"):
             flagged = self.vendors.filtered(flag)
             self.assertTrue(flagged, flag)
