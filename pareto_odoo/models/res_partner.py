@@ -149,7 +149,9 @@ class ResPartner(models.Model):
         "companies, each on its spend basis) in percent of its latest known turnover. "
         "0 when its turnover is unknown.",
     )
-    pareto_dependency_known = fields.Boolean(compute="_compute_pareto_dependency")
+    pareto_dependency_known = fields.Boolean(
+        string="Dependency Known", compute="_compute_pareto_dependency"
+    )
     pareto_is_dependent = fields.Boolean(
         string="Dependent on Us",
         compute="_compute_pareto_dependency",

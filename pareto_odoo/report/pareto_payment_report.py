@@ -130,6 +130,7 @@ class ParetoPaymentReport(models.Model):
 
     def _where(self):
         return SQL(
-            "WHERE move.state = 'posted' AND move.move_type IN %s AND move.invoice_date IS NOT NULL",
+            "WHERE move.state = 'posted' AND move.move_type IN %s "
+            "AND move.invoice_date IS NOT NULL",
             BILL_TYPES,
         )

@@ -211,9 +211,11 @@ class TestLatePaymentTable(PaymentCase):
         request = self.env["pareto.late.payment.table"].create(
             {"closing_date": self.closing, "company_id": self.company.id}
         )
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "pareto_odoo.action_report_late_payment_table", request.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("pareto_odoo.action_report_late_payment_table", request.ids)[0]
+            .decode()
+        )
         self.assertIn("o_pareto_late_payment_table", html)
         self.assertIn("91 days and more", html)
         action = request.action_export_xlsx()
@@ -237,7 +239,10 @@ class TestLegalPaymentCap(PaymentCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.term_90 = cls.env["account.payment.term"].create(
-            {"name": "90 days net", "line_ids": [Command.create({"value": "percent", "nb_days": 90})]}
+            {
+                "name": "90 days net",
+                "line_ids": [Command.create({"value": "percent", "nb_days": 90})],
+            }
         )
         cls.term_45_eom = cls.env["account.payment.term"].create(
             {
@@ -266,7 +271,9 @@ class TestLegalPaymentCap(PaymentCase):
         self.assertIn(self.vendor_small_local, flagged)
         self.assertNotIn(self.vendor_large, flagged)
 
-        order = self._create_order(self.vendor_small_local, [(self.laptop, 1, 100.0)], confirm=False)
+        order = self._create_order(
+            self.vendor_small_local, [(self.laptop, 1, 100.0)], confirm=False
+        )
         order.payment_term_id = self.vendor_small_local.property_supplier_payment_term_id
         self.assertTrue(order.pareto_payment_term_over_cap)
         orders = self.env["purchase.order"].search([("pareto_payment_term_over_cap", "=", True)])
@@ -294,14 +301,12 @@ class TestDependency(PaymentCase):
         self.assertTrue(vendor.pareto_is_dependent)
         self.assertIn(
             self.vendor_small_local,
-            self.env["res.partner"].with_user(self.manager).search(
-                [("pareto_is_dependent", "=", True)]
-            ),
+            self.env["res.partner"]
+            .with_user(self.manager)
+            .search([("pareto_is_dependent", "=", True)]),
         )
         self.company.pareto_dependency_threshold = 50.0
-        self.assertFalse(
-            self.vendor_small_local.with_user(self.manager_1).pareto_is_dependent
-        )
+        self.assertFalse(self.vendor_small_local.with_user(self.manager_1).pareto_is_dependent)
         unknown = self.vendor_micro_far.with_user(self.manager)
         self.assertFalse(unknown.pareto_dependency_known)
         self.assertFalse(unknown.pareto_is_dependent)

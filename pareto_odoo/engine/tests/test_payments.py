@@ -72,6 +72,7 @@ def test_days_over_legal_cap():
     assert payments.days_over_legal_cap(term(60)) == 0
     # 90 days net: worst on the 31st of a month (31 Dec: cap 1 March, due 31 March).
     assert payments.days_over_legal_cap(term(90)) == 30
+
     # 45 days end of month (the lawful reading): within the cap every day.
     def end_of_month_45(day):
         following = day.replace(day=28) + datetime.timedelta(days=4)
