@@ -68,7 +68,6 @@ class ParetoPaymentReport(models.Model):
         help="Days from the bill date to its full payment; empty while unpaid.",
     )
     late_days = fields.Integer(
-        string="Late Days",
         readonly=True,
         aggregator="avg",
         help="Days past the due date, to the payment or, while unpaid, to today.",
