@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 from ..engine import payments
 
@@ -34,3 +35,20 @@ class AccountPaymentTerm(models.Model):
         due dates can exceed the legal cap: a few records, checked on read."""
         terms = self.with_context(active_test=False).search([])  # pylint: disable=no-search-all
         return terms.filtered("pareto_days_over_legal_cap")
+
+    def _pareto_days_over_cap_for(self, partner):
+        """The days this term (one or none) can exceed the legal cap when it
+        applies to ``partner``: the cap protects SMEs, so 0 for the others."""
+        if not self or not partner.commercial_partner_id.pareto_is_sme:
+            return 0
+        self.ensure_one()
+        return self.pareto_days_over_legal_cap
+
+    @api.model
+    def _pareto_over_cap_domain(self, vendor_path, term_path):
+        """Records whose SME vendor (``vendor_path``: a path to the vendor
+        company) has a term (``term_path``) that can exceed the legal cap."""
+        terms = self._pareto_terms_over_legal_cap()
+        return Domain(f"{vendor_path}.pareto_is_sme", "=", True) & Domain(
+            term_path, "in", terms.ids
+        )

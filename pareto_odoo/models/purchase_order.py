@@ -5,11 +5,11 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Command, Domain
+from odoo.fields import Command
 from odoo.tools import formatLang
 
 from ..engine import compliance, payments, suggestions
-from ..tools import params
+from ..tools import boolean_search, params
 
 
 class PurchaseOrder(models.Model):
@@ -84,22 +84,15 @@ class PurchaseOrder(models.Model):
     @api.depends("payment_term_id", "partner_id.commercial_partner_id.pareto_is_sme")
     def _compute_pareto_payment_term_over_cap(self):
         for order in self:
-            days = 0
-            if order.partner_id.commercial_partner_id.pareto_is_sme:
-                days = order.payment_term_id.pareto_days_over_legal_cap
+            days = order.payment_term_id._pareto_days_over_cap_for(order.partner_id)
             order.pareto_payment_term_days_over = days
             order.pareto_payment_term_over_cap = bool(days)
 
     def _search_pareto_payment_term_over_cap(self, operator, value):
-        if operator != "in":
-            return NotImplemented
-        terms = self.env["account.payment.term"]._pareto_terms_over_legal_cap()
-        domain = Domain("partner_id.commercial_partner_id.pareto_is_sme", "=", True) & Domain(
-            "payment_term_id", "in", terms.ids
+        domain = self.env["account.payment.term"]._pareto_over_cap_domain(
+            "partner_id.commercial_partner_id", "payment_term_id"
         )
-        if True in value and False in value:
-            return Domain.TRUE
-        return domain if True in value else ~domain
+        return boolean_search(operator, value, domain)
 
     def _pareto_vendor_dependency(self):
         """The vendor's dependency on us for the widget: ``share`` (last 12

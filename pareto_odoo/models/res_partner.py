@@ -6,7 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..engine import identifiers, payments, sizes, territory
-from ..tools import local_sql
+from ..tools import boolean_search, local_sql
 
 SIZE_SELECTION = [
     (sizes.MICRO, "Micro-enterprise (TPE)"),
@@ -263,8 +263,6 @@ class ResPartner(models.Model):
             partner.pareto_is_local = company._pareto_is_local(partner)
 
     def _search_pareto_is_local(self, operator, value):
-        if operator != "in":
-            return NotImplemented
         company = self.env.company
 
         def is_local(model, alias, query):
@@ -277,10 +275,7 @@ class ResPartner(models.Model):
             )
 
         local = Domain.custom(to_sql=is_local)
-        local = Domain("commercial_partner_id", "any", local)
-        if True in value and False in value:
-            return Domain.TRUE
-        return local if True in value else ~local
+        return boolean_search(operator, value, Domain("commercial_partner_id", "any", local))
 
     def _pareto_is_manager(self):
         return self.env.su or self.env.user.has_group("purchase.group_purchase_manager")
@@ -526,28 +521,18 @@ class ResPartner(models.Model):
             for vendor_id, dependency in self._pareto_dependencies(vendors).items()
             if payments.is_dependent(dependency, threshold)
         ]
-        domain = Domain("commercial_partner_id", "in", dependent)
-        if True in value and False in value:
-            return Domain.TRUE
-        return domain if True in value else ~domain
+        return boolean_search(operator, value, Domain("commercial_partner_id", "in", dependent))
 
     @api.depends_context("company")
     @api.depends("property_supplier_payment_term_id", "commercial_partner_id.pareto_is_sme")
     def _compute_pareto_payment_term_over_cap(self):
         for partner in self:
-            days = 0
-            if partner.commercial_partner_id.pareto_is_sme:
-                days = partner.property_supplier_payment_term_id.pareto_days_over_legal_cap
+            days = partner.property_supplier_payment_term_id._pareto_days_over_cap_for(partner)
             partner.pareto_payment_term_days_over = days
             partner.pareto_payment_term_over_cap = bool(days)
 
     def _search_pareto_payment_term_over_cap(self, operator, value):
-        if operator != "in":
-            return NotImplemented
-        terms = self.env["account.payment.term"]._pareto_terms_over_legal_cap()
-        domain = Domain("commercial_partner_id.pareto_is_sme", "=", True) & Domain(
-            "property_supplier_payment_term_id", "in", terms.ids
+        domain = self.env["account.payment.term"]._pareto_over_cap_domain(
+            "commercial_partner_id", "property_supplier_payment_term_id"
         )
-        if True in value and False in value:
-            return Domain.TRUE
-        return domain if True in value else ~domain
+        return boolean_search(operator, value, domain)

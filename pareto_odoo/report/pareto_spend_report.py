@@ -4,7 +4,7 @@ from odoo.tools import SQL, LazyTranslate
 
 from ..models.pareto_spend_mixin import SOURCE_SELECTION
 from ..models.res_partner import SIZE_SELECTION
-from ..tools import companies_local_sql
+from ..tools import boolean_search, companies_local_sql
 from ..tools.spend import BILL, ORDER, spend_lines
 
 _lt = LazyTranslate(__name__)
@@ -450,8 +450,6 @@ class ParetoSpendReport(models.Model):
             row.in_current_period = bool(row.date) and start <= row.date <= end
 
     def _search_in_current_period(self, operator, value):
-        if operator != "in":
-            return NotImplemented
         current = Domain.OR(
             Domain("company_id", "=", company.id)
             & Domain("date", ">=", start)
@@ -459,6 +457,4 @@ class ParetoSpendReport(models.Model):
             for company in self.env.companies
             for start, end in [company._pareto_period_bounds()]
         )
-        if True in value and False in value:
-            return Domain.TRUE
-        return current if True in value else ~current
+        return boolean_search(operator, value, current)
