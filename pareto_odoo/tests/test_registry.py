@@ -3,6 +3,7 @@ refresh and discovery of local SMEs, against the scripted stand-in of the API
 served on 127.0.0.1 (never the internet) that the engine tests use too."""
 
 import itertools
+import statistics
 import threading
 import time
 from datetime import timedelta
@@ -814,7 +815,10 @@ class TestRegistrySlots(RegistryCase):
         arrivals = sorted(received.at for received in self.fake.received)
         self.assertEqual(len(arrivals), 9)
         gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
-        self.assertGreater(min(gaps), 0.1, gaps)
+        # The clients send at their booked slots (spaced exactly: the test
+        # above); on a loaded machine a thread may wake late and bunch one
+        # arrival with the next, so the arrivals are checked as a whole.
+        self.assertGreaterEqual(statistics.median(gaps), SPACING_SECONDS - 0.02, gaps)
         self.assertGreaterEqual(arrivals[-1] - arrivals[0], 8 * SPACING_SECONDS - 0.05)
 
     def _next_slot(self):
