@@ -1,5 +1,6 @@
 import base64
 import io
+from urllib.parse import quote
 
 import xlsxwriter
 
@@ -75,7 +76,7 @@ class ParetoLatePaymentTable(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{self._name}/{self.id}/xlsx_file/{filename}?download=true",
+            "url": f"/web/content/{self._name}/{self.id}/xlsx_file/{quote(filename)}?download=true",
             "target": "self",
         }
 
