@@ -25,6 +25,16 @@ MATCHED_BY_SELECTION = [("siren", "SIREN"), ("vat", "VAT number"), ("name", "Nam
 PARTNER_FIELDS = ("pareto_siren", "vat", "name", "pareto_size", "pareto_size_source")
 
 
+def _status_lines(status, string):
+    """The wizard's rows of one match ``status``."""
+    return fields.One2many(
+        "pareto.vendor.import.line",
+        "wizard_id",
+        domain=[("status", "=", status)],
+        string=string,
+    )
+
+
 class ParetoVendorImport(models.TransientModel):
     """Classify many vendors at once from a CSV or XLSX vendor list.
 
@@ -68,36 +78,11 @@ class ParetoVendorImport(models.TransientModel):
     )
     file_description = fields.Char(readonly=True)
     line_ids = fields.One2many("pareto.vendor.import.line", "wizard_id", string="All Rows")
-    matched_line_ids = fields.One2many(
-        "pareto.vendor.import.line",
-        "wizard_id",
-        domain=[("status", "=", vendor_import.MATCHED)],
-        string="Rows to Update",
-    )
-    conflict_line_ids = fields.One2many(
-        "pareto.vendor.import.line",
-        "wizard_id",
-        domain=[("status", "=", vendor_import.CONFLICT)],
-        string="Conflicting Rows",
-    )
-    unchanged_line_ids = fields.One2many(
-        "pareto.vendor.import.line",
-        "wizard_id",
-        domain=[("status", "=", vendor_import.UNCHANGED)],
-        string="Unchanged Rows",
-    )
-    unmatched_line_ids = fields.One2many(
-        "pareto.vendor.import.line",
-        "wizard_id",
-        domain=[("status", "=", vendor_import.UNMATCHED)],
-        string="Unmatched Rows",
-    )
-    error_line_ids = fields.One2many(
-        "pareto.vendor.import.line",
-        "wizard_id",
-        domain=[("status", "=", vendor_import.ERROR)],
-        string="Rows in Error",
-    )
+    matched_line_ids = _status_lines(vendor_import.MATCHED, "Rows to Update")
+    conflict_line_ids = _status_lines(vendor_import.CONFLICT, "Conflicting Rows")
+    unchanged_line_ids = _status_lines(vendor_import.UNCHANGED, "Unchanged Rows")
+    unmatched_line_ids = _status_lines(vendor_import.UNMATCHED, "Unmatched Rows")
+    error_line_ids = _status_lines(vendor_import.ERROR, "Rows in Error")
     row_count = fields.Integer(string="Rows", readonly=True)
     matched_count = fields.Integer(string="To Update", readonly=True)
     conflict_count = fields.Integer(string="Conflicts", readonly=True)
