@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
 from ..engine import identifiers, tabular, vendor_import
+from ..models.import_options import overwrite_manual_field, track_history_field
 from ..tools.partner_writes import write_grouped
 
 _logger = logging.getLogger(__name__)
@@ -67,13 +68,11 @@ class ParetoVendorImport(models.TransientModel):
         help="Year of the sizes and figures of the file, for the rows that do not give one "
         "in a Year column. A vendor whose size is from a more recent year keeps it.",
     )
-    overwrite_manual = fields.Boolean(
-        string="Overwrite sizes set by hand",
+    overwrite_manual = overwrite_manual_field(
         help="By default a size entered by hand on a vendor is kept and the row is "
         "reported as a conflict. Tick to replace it with the file's size.",
     )
-    track_history = fields.Boolean(
-        string="Log changes in the vendors' chatter",
+    track_history = track_history_field(
         help="Post each size change in the vendor's history. Slower on large files.",
     )
     file_description = fields.Char(readonly=True)
