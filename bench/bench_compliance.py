@@ -43,6 +43,16 @@ import sys
 import time
 
 import pytz
+from benchkit import (
+    REPO_ROOT,
+    addons_path,
+    backend_cpu,
+    backend_pid,
+    bill_line_count,
+    captured_queries,
+    count,
+    median_ms,
+)
 
 import odoo
 from odoo import api
@@ -50,9 +60,8 @@ from odoo.fields import Command
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
-from pareto_odoo.engine import accounts  # noqa: E402
+from pareto_odoo.engine import accounts
 
 TRIGGER_TABLES = (
     "purchase_order_line",
@@ -91,11 +100,6 @@ def parse_args(argv=None):
         "so that the other jobs of a shared machine skew the figures less",
     )
     return parser.parse_args(argv)
-
-
-def addons_path():
-    core = os.path.join(os.path.dirname(odoo.__path__[0]), "addons")
-    return f"{core},{REPO_ROOT}"
 
 
 def run(*cmd):
@@ -165,17 +169,6 @@ def bill_lines(args, size):
     if args.bill_lines is not None:
         return args.bill_lines
     return size if args.basis == "invoiced" else 0
-
-
-def median_ms(func, runs, before=None, timings=None):
-    timings = [] if timings is None else timings
-    for _index in range(runs):
-        if before:
-            before()
-        started = time.perf_counter()
-        result = func()
-        timings.append((time.perf_counter() - started) * 1000.0)
-    return statistics.median(timings), result
 
 
 def period_utc(order):
@@ -316,20 +309,11 @@ def invoice_report(order):
 
 def explain(env, order):
     """EXPLAIN ANALYZE of the compliance query (captured while it runs)."""
-    captured = []
-    execute = env.cr.execute
-
-    def capture(query, params=None, log_exceptions=True):
-        if isinstance(query, SQL) and "pareto_spend_daily" in query.code:
-            captured.append(query)
-        return execute(query, params, log_exceptions)
-
-    env.invalidate_all()
-    env.cr.execute = capture
-    try:
-        order.get_pareto_compliance()
-    finally:
-        env.cr.execute = execute
+    captured = [
+        query
+        for query, _seconds in captured_queries(env, order.get_pareto_compliance)
+        if isinstance(query, SQL) and "pareto_spend_daily" in query.code
+    ]
     env.cr.execute(SQL("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) %s", captured[-1]))
     return "\n".join(row[0] for row in env.cr.fetchall())
 
@@ -436,20 +420,9 @@ def bench_order(env, company):
     return order
 
 
-def backend_setup(cr, nice):
-    """The backend's pid; gives it the priority ``nice`` (None: unchanged)."""
-    cr.execute(SQL("SELECT pg_backend_pid()"))
-    pid = cr.fetchone()[0]
-    if nice is not None:
-        os.setpriority(os.PRIO_PROCESS, pid, nice)
-    return pid
-
-
 def cpu_ms(pid):
     """CPU time (ms) of this process plus the PostgreSQL backend ``pid``."""
-    with open(f"/proc/{pid}/schedstat", encoding="ascii") as schedstat:
-        backend = int(schedstat.read().split()[0]) / 1e6
-    return time.process_time() * 1000.0 + backend
+    return (time.process_time() + backend_cpu(pid)) * 1000.0
 
 
 def time_compliance(names, bases, rounds, runs, nice=None):
@@ -461,7 +434,7 @@ def time_compliance(names, bases, rounds, runs, nice=None):
     for _round in range(rounds):
         for (name, basis), (values, cpus) in timings.items():
             with registries[name].cursor() as cr:
-                pid = backend_setup(cr, nice)
+                pid = backend_pid(cr, nice)
                 env, company = user_env(cr, basis)
                 order = bench_order(env, company)
                 for _warmup in range(3):
@@ -564,19 +537,10 @@ def write_costs(env, order, args):
 def measure(name, args):
     registry = Registry(name)
     with registry.cursor() as cr:
-        backend_setup(cr, args.nice)
+        backend_pid(cr, args.nice)
         env, company = user_env(cr, args.basis)
-        cr.execute(SQL("SELECT COUNT(*) FROM purchase_order_line"))
-        lines = cr.fetchone()[0]
-        cr.execute(
-            SQL(
-                "SELECT COUNT(*) FROM account_move_line line JOIN account_move move "
-                "ON move.id = line.move_id WHERE move.move_type IN %s "
-                "AND line.display_type = 'product'",
-                BILL_TYPES,
-            )
-        )
-        bill_line_count = cr.fetchone()[0]
+        lines = count(cr, SQL("SELECT COUNT(*) FROM purchase_order_line"))
+        bill_lines_ = bill_line_count(cr)
         sizes = aggregate_sizes(cr)
         order = bench_order(env, company)
         assert len(order.order_line) == 20, "a 20-line order"
@@ -592,7 +556,7 @@ def measure(name, args):
     odoo.sql_db.close_db(name)
     return {
         "lines": lines,
-        "bill_lines": bill_line_count,
+        "bill_lines": bill_lines_,
         "sizes": sizes,
         "period_spend": spend,
         "naive_ms": naive_ms,

@@ -29,30 +29,21 @@ BENCHMARKS.md. Nothing is committed.
 import argparse
 import os
 import platform
-import statistics
 import sys
-import time
 
-import odoo
-from odoo import api
-from odoo.modules.registry import Registry
-from odoo.tools import SQL, config
+from benchkit import (
+    bill_line_count,
+    count,
+    open_admin_env,
+    print_row,
+    print_table_head,
+    server_version,
+    set_nice,
+    sql_share,
+    timed,
+)
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def open_env(db):
-    core = os.path.join(os.path.dirname(odoo.__path__[0]), "addons")
-    config.parse_config(["-d", db, "--addons-path", f"{core},{REPO_ROOT}"], setup_logging=False)
-    registry = Registry(db)
-    cr = registry.cursor()
-    env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-    admin = env.ref("base.user_admin")
-    companies = env["res.company"].search([])
-    admin.company_ids = companies  # the administrator works in every company
-    return api.Environment(
-        cr, admin.id, {"allowed_company_ids": companies.ids, "tz": "Europe/Paris", "lang": "en_US"}
-    )
+from odoo.tools import SQL
 
 
 def pivot(model, rows, cols, measure):
@@ -62,42 +53,6 @@ def pivot(model, rows, cols, measure):
         [], [[], [rows], [cols], [rows, cols]], [measure, "__count"]
     )
     return sum(len(sets) for sets in groups)
-
-
-def timed(function, runs, env):
-    env.invalidate_all()
-    started = time.perf_counter()
-    result = function()
-    cold = time.perf_counter() - started
-    times = []
-    for _ in range(runs):
-        env.invalidate_all()
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return cold, statistics.median(times), result
-
-
-def sql_share(function, env):
-    """(queries, seconds in SQL) of one warm call of ``function``."""
-    cr = env.cr
-    durations = []
-    execute = cr.execute
-
-    def capture(query, params=None, log_exceptions=True):
-        started = time.perf_counter()
-        try:
-            return execute(query, params, log_exceptions)
-        finally:
-            durations.append(time.perf_counter() - started)
-
-    env.invalidate_all()
-    cr.execute = capture
-    try:
-        function()
-    finally:
-        cr.execute = execute
-    return len(durations), sum(durations)
 
 
 def set_basis(env, basis):
@@ -155,17 +110,10 @@ def baseline_cases(env):
 
 
 def counts(env):
-    cr = env.cr
-    cr.execute(SQL("SELECT count(*) FROM purchase_order_line WHERE display_type IS NULL"))
-    lines = cr.fetchone()[0]
-    cr.execute(
-        SQL(
-            "SELECT count(*) FROM account_move_line line JOIN account_move move "
-            "ON move.id = line.move_id WHERE move.move_type IN ('in_invoice', 'in_refund') "
-            "AND line.display_type = 'product'"
-        )
+    lines = count(
+        env.cr, SQL("SELECT count(*) FROM purchase_order_line WHERE display_type IS NULL")
     )
-    return lines, cr.fetchone()[0]
+    return lines, bill_line_count(env.cr)
 
 
 def main(argv=None):
@@ -182,15 +130,11 @@ def main(argv=None):
         help="CPU priority of this process and of its PostgreSQL backend (negative: root)",
     )
     args = parser.parse_args(argv)
-    env = open_env(args.db)
-    if args.nice is not None:
-        env.cr.execute(SQL("SELECT pg_backend_pid()"))
-        for pid in (os.getpid(), env.cr.fetchone()[0]):
-            os.setpriority(os.PRIO_PROCESS, pid, args.nice)
+    env = open_admin_env(args.db)
+    set_nice(env.cr, args.nice)
     try:
         lines, bill_lines = counts(env)
-        env.cr.execute(SQL("SHOW server_version"))
-        server = env.cr.fetchone()[0]
+        server = server_version(env.cr)
         print(
             f"Database {args.db}: {lines:,} purchase lines, {bill_lines:,} vendor bill lines; "
             f"PostgreSQL {server}; Python {platform.python_version()}; {os.cpu_count()} CPUs; "
@@ -198,8 +142,14 @@ def main(argv=None):
             f"load average {os.getloadavg()[0]:.1f}"
         )
         print()
-        print("| Measure | Groups | Cold (s) | Warm median (s) | Queries | In SQL (s) |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        print_table_head(
+            ("Measure", "left"),
+            ("Groups", "right"),
+            ("Cold (s)", "right"),
+            ("Warm median (s)", "right"),
+            ("Queries", "right"),
+            ("In SQL (s)", "right"),
+        )
         cases = []
         for basis in args.bases.split(","):
             cases += [(basis, case, args.runs) for case in basis_cases(env, basis)]
@@ -210,8 +160,7 @@ def main(argv=None):
                 set_basis(env, basis)
             cold, warm, groups = timed(function, runs, env)
             queries, in_sql = sql_share(function, env)
-            print(f"| {label} | {groups:,} | {cold:.3f} | {warm:.3f} | {queries} | {in_sql:.3f} |")
-            sys.stdout.flush()
+            print_row(label, f"{groups:,}", f"{cold:.3f}", f"{warm:.3f}", queries, f"{in_sql:.3f}")
         print(f"\nLoad average at the end: {os.getloadavg()[0]:.1f}")
     finally:
         env.cr.rollback()

@@ -40,16 +40,23 @@ from collections import defaultdict
 
 import psycopg2
 import psycopg2.sql
+from benchkit import (
+    backend_cpu,
+    bill_line_count,
+    captured_queries,
+    count,
+    open_env,
+    print_row,
+    print_table_head,
+    server_version,
+    set_nice,
+)
 from dateutil.relativedelta import relativedelta
 
-import odoo
-from odoo import api, fields
+from odoo import fields
 from odoo.fields import Command
-from odoo.modules.registry import Registry
 from odoo.sql_db import connection_info_for
-from odoo.tools import SQL, config
-
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from odoo.tools import SQL
 
 # Approximate main town of the départements of datagen's zip codes.
 DEPARTMENT_COORDINATES = {
@@ -80,15 +87,6 @@ DEPARTMENT_COORDINATES = {
     "87": (45.834, 1.262),
     "29": (48.390, -4.486),
 }
-
-
-def open_env(args):
-    core = os.path.join(os.path.dirname(odoo.__path__[0]), "addons")
-    addons_path = args.addons_path or f"{core},{REPO_ROOT}"
-    config.parse_config(["-d", args.db, "--addons-path", addons_path], setup_logging=False)
-    registry = Registry(args.db)
-    cr = registry.cursor()
-    return api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "lang": "en_US"})
 
 
 ORDER_LABELS = ("20 lines, 10 families", "20 lines, 2 families")
@@ -186,12 +184,6 @@ def prepare(env, sellers):
     return orders
 
 
-def backend_cpu(pid):
-    """CPU time (s) the PostgreSQL backend ``pid`` has used (Linux)."""
-    with open(f"/proc/{pid}/schedstat", encoding="ascii") as schedstat:
-        return int(schedstat.read().split()[0]) / 1e9
-
-
 def timed(function, runs, env, backend_pid):
     """Wall time (cold, median, p90) and CPU time (median: this process plus
     its PostgreSQL backend, parallel workers not included) in ms."""
@@ -276,34 +268,11 @@ def set_basis(env, basis):
     env.flush_all()
 
 
-def captured_queries(order):
-    """The SQL queries ``get_pareto_suggestions()`` runs, and the time they
-    take in total (ms), captured from one call."""
-    cr = order.env.cr
-    captured = []
-    execute = cr.execute
-
-    def capture(query, params=None, log_exceptions=True):
-        started = time.perf_counter()
-        try:
-            return execute(query, params, log_exceptions)
-        finally:
-            captured.append((query, time.perf_counter() - started))
-
-    order.env.invalidate_all()
-    cr.execute = capture
-    try:
-        order.get_pareto_suggestions()
-    finally:
-        cr.execute = execute
-    return captured
-
-
 def sql_share(order, runs):
     """Median over ``runs`` calls of (queries, ms in SQL)."""
     shares = []
     for _ in range(runs):
-        captured = captured_queries(order)
+        captured = captured_queries(order.env, order.get_pareto_suggestions)
         shares.append((len(captured), sum(duration for _query, duration in captured) * 1000))
     return len(captured), statistics.median(duration for _count, duration in shares)
 
@@ -311,7 +280,7 @@ def sql_share(order, runs):
 def explain_candidates(order):
     """EXPLAIN ANALYZE of the two candidate queries (price lists, history)."""
     plans = []
-    for query, _duration in captured_queries(order):
+    for query, _duration in captured_queries(order.env, order.get_pareto_suggestions):
         if isinstance(query, SQL) and "res_partner vendor" in query.code:
             order.env.cr.execute(SQL("EXPLAIN (ANALYZE, BUFFERS) %s", query))
             plans.append("\n".join(row[0] for row in order.env.cr.fetchall()))
@@ -341,11 +310,12 @@ def print_timings(basis, orders, args, env, backend_pid):
                 )
             )
         for name, measure, describe in measures:
-            print(
-                f"| {basis} | {label} | {name} | {measure['cold']:.1f} "
-                f"| {measure['median']:.1f} | {measure['p90']:.1f} | {measure['cpu']:.1f} "
-                f"| {describe(measure['result'])} |",
-                flush=True,
+            print_row(
+                basis,
+                label,
+                name,
+                *(f"{measure[key]:.1f}" for key in ("cold", "median", "p90", "cpu")),
+                describe(measure["result"]),
             )
 
 
@@ -386,32 +356,19 @@ def main(argv=None):
         help="no parallel query workers, so that the CPU column counts all the work",
     )
     args = parser.parse_args(argv)
-    env = open_env(args)
+    env = open_env(args.db, args.addons_path, {"tracking_disable": True, "lang": "en_US"})
     cr = env.cr
-    cr.execute(SQL("SELECT pg_backend_pid()"))
-    backend_pid = cr.fetchone()[0]
-    if args.nice is not None:
-        for pid in (os.getpid(), backend_pid):
-            os.setpriority(os.PRIO_PROCESS, pid, args.nice)
+    backend_pid = set_nice(cr, args.nice)
     if args.serial:
         cr.execute(SQL("SET max_parallel_workers_per_gather = 0"))
     try:
-        cr.execute(SQL("SELECT count(*) FROM purchase_order_line"))
-        lines = cr.fetchone()[0]
-        cr.execute(
-            SQL(
-                "SELECT count(*) FROM account_move_line line JOIN account_move move "
-                "ON move.id = line.move_id WHERE move.move_type IN ('in_invoice', 'in_refund') "
-                "AND line.display_type = 'product'"
-            )
-        )
-        bill_lines = cr.fetchone()[0]
+        lines = count(cr, SQL("SELECT count(*) FROM purchase_order_line"))
+        bill_lines = bill_line_count(cr)
         cr.execute(SQL("SELECT count(*), count(*) FILTER (WHERE pareto_is_sme) FROM res_partner"))
         partners, smes = cr.fetchone()
         started = time.perf_counter()
         orders = prepare(env, args.sellers)
-        cr.execute(SQL("SELECT count(*) FROM product_supplierinfo"))
-        supplierinfos = cr.fetchone()[0]
+        supplierinfos = count(cr, SQL("SELECT count(*) FROM product_supplierinfo"))
         print(
             f"Database {args.db}: {lines:,} purchase lines, {bill_lines:,} vendor bill lines, "
             f"{partners:,} partners "
@@ -419,27 +376,35 @@ def main(argv=None):
             f"setup {time.perf_counter() - started:.1f}s"
         )
         print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
-        cr.execute(SQL("SHOW server_version"))
-        print(f"PostgreSQL {cr.fetchone()[0]}\n")
+        print(f"PostgreSQL {server_version(cr)}\n")
         print(
             f"Load average before the run: {os.getloadavg()[0]:.1f}; parallel workers "
             f"{'off' if args.serial else 'on'}\n"
         )
         bases = args.bases.split(",")
-        print(
-            "| basis | RFQ | call | cold (ms) | median (ms) | p90 (ms) | CPU median (ms) | result |"
+        print_table_head(
+            ("basis", "left"),
+            ("RFQ", "left"),
+            ("call", "left"),
+            *((title, "right") for title in ("cold (ms)", "median (ms)", "p90 (ms)")),
+            ("CPU median (ms)", "right"),
+            ("result", "left"),
         )
-        print("|---|---|---|---:|---:|---:|---:|---|")
         for basis in bases:
             set_basis(env, basis)
             print_timings(basis, orders, args, env, backend_pid)
-        print("\n| basis | RFQ | queries per call | median time in SQL (ms) |")
-        print("|---|---|---:|---:|")
+        print()
+        print_table_head(
+            ("basis", "left"),
+            ("RFQ", "left"),
+            ("queries per call", "right"),
+            ("median time in SQL (ms)", "right"),
+        )
         for basis in bases:
             set_basis(env, basis)
             for label, order in orders.items():
-                count, in_sql = sql_share(order, args.runs)
-                print(f"| {basis} | {label} | {count} | {in_sql:.1f} |")
+                queries, in_sql = sql_share(order, args.runs)
+                print_row(basis, label, queries, f"{in_sql:.1f}")
         for basis in bases:
             set_basis(env, basis)
             print_plans(basis, orders)

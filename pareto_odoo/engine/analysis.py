@@ -418,16 +418,7 @@ def family_table(
     table = _sorted(table)
 
     totals_ = table["total"].tolist()
-    table["share"] = _optional(
-        share(sme, total) for sme, total in zip(table["sme_total"], totals_, strict=True)
-    )
-    table["local_share"] = _optional(
-        share(local, total) for local, total in zip(table["local_sme_total"], totals_, strict=True)
-    )
-    table["coverage"] = _optional(
-        share(known, total) for known, total in zip(table["known_total"], totals_, strict=True)
-    )
-    _add_ess_siae_shares(table)
+    _add_shares(table)
     table["target"] = _optional(
         None if family == UNCLASSIFIED else float(targets.get(family, default_target))
         for family in table["family"]
@@ -446,6 +437,21 @@ def family_table(
     table["shift_amount"] = _optional(shift for shift, _ in figures)
     table["status"] = pd.Series([state for _, state in figures], dtype=object)
     return table[[*keys[:-1], *FAMILY_TABLE_COLUMNS]]
+
+
+def _add_shares(table):
+    """``share``, ``local_share`` and ``coverage`` (SME, local SME and known
+    size spend in percent of the total), then the ESS and SIAE shares."""
+    totals_ = table["total"].tolist()
+    for column, part in (
+        ("share", "sme_total"),
+        ("local_share", "local_sme_total"),
+        ("coverage", "known_total"),
+    ):
+        table[column] = _optional(
+            share(amount, total) for amount, total in zip(table[part], totals_, strict=True)
+        )
+    _add_ess_siae_shares(table)
 
 
 def _add_ess_siae_shares(table):
@@ -496,17 +502,7 @@ def totals(table):
         [worst_status(states) for _, states in grouped["status"]], dtype=object
     )
     result["family"] = TOTAL
-    totals_ = result["total"].tolist()
-    result["share"] = _optional(
-        share(sme, total) for sme, total in zip(result["sme_total"], totals_, strict=True)
-    )
-    result["local_share"] = _optional(
-        share(local, total) for local, total in zip(result["local_sme_total"], totals_, strict=True)
-    )
-    result["coverage"] = _optional(
-        share(known, total) for known, total in zip(result["known_total"], totals_, strict=True)
-    )
-    _add_ess_siae_shares(result)
+    _add_shares(result)
     for column in ("target", "gap", "suppliers", "sme_suppliers"):
         result[column] = np.nan
     return result[[*keys, *FAMILY_TABLE_COLUMNS]]

@@ -304,3 +304,45 @@ def line_family_field(**kwargs):
         ondelete="set null",
         **kwargs,
     )
+
+
+def mapped_family_field(help):
+    """The purchasing family that a product category or template is mapped to
+    by hand (empty: it takes the one it inherits)."""
+    return fields.Many2one(
+        "pareto.family",
+        string="Purchasing Family",
+        index="btree_not_null",
+        ondelete="set null",
+        help=help,
+    )
+
+
+class ParetoFamilyMapped(models.AbstractModel):
+    """What procurement managers map to purchasing families: product
+    categories and templates. Mapping them moves their spend from one family
+    to another (checked by ``pareto.family._check_mapping_change``); the
+    purchase lines then take their family again (``_pareto_refresh_mapped_lines``)."""
+
+    _name = "pareto.family.mapped"
+    _description = "Mapped to a Purchasing Family"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        Family = self.env["pareto.family"]
+        for vals in vals_list:
+            if vals.get("pareto_family_id"):
+                Family._check_mapping_change(self, Family.browse(vals["pareto_family_id"]))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "pareto_family_id" in vals:
+            Family = self.env["pareto.family"]
+            Family._check_mapping_change(self, Family.browse(vals["pareto_family_id"]))
+        result = super().write(vals)
+        self._pareto_refresh_mapped_lines(vals)
+        return result
+
+    def _pareto_refresh_mapped_lines(self, vals):
+        """After ``vals`` is written: the purchase lines of these records take
+        their family again when it may have changed."""

@@ -12,6 +12,7 @@ from odoo.tools import config
 from ..engine import sirene_stock, sizes
 from ..engine.sirene_stock import StockFileError
 from ..tools.partner_writes import write_grouped
+from .import_options import overwrite_manual_field, track_history_field
 
 _logger = logging.getLogger(__name__)
 
@@ -93,12 +94,10 @@ class ParetoSireneJob(models.Model):
         copy=False,
         help="Path of StockUniteLegale_utf8.zip (or .csv) on the Odoo server.",
     )
-    overwrite_manual = fields.Boolean(
-        string="Overwrite sizes set by hand",
+    overwrite_manual = overwrite_manual_field(
         help="By default a size entered by hand on a vendor is kept and reported.",
     )
-    track_history = fields.Boolean(
-        string="Log changes in the vendors' chatter",
+    track_history = track_history_field(
         help="Post each size change in the vendor's history. Much slower on large imports.",
     )
     chunk_size = fields.Integer(

@@ -20,13 +20,11 @@ class ParetoSpendDelta(models.Model):
     """
 
     _name = "pareto.spend.delta"
-    _inherit = ["pareto.spend.mixin"]
+    _inherit = ["pareto.spend.vendor.mixin"]
     _description = "Spend Change Not Merged Yet"
     _log_access = False
     _order = "id"
 
-    partner_id = fields.Many2one("res.partner", required=True, readonly=True, ondelete="cascade")
-    amount = fields.Float(string="Spend", digits=(16, 6), readonly=True)
     total = fields.Float(string="Family Spend", digits=(16, 6), readonly=True)
     sme_total = fields.Float(string="SME Spend", digits=(16, 6), readonly=True)
 

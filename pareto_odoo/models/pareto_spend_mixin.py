@@ -20,3 +20,15 @@ class ParetoSpendMixin(models.AbstractModel):
     )
     day = fields.Date(required=True, readonly=True)
     source = fields.Selection(SOURCE_SELECTION, required=True, readonly=True)
+
+
+class ParetoSpendVendorMixin(models.AbstractModel):
+    """The spend per vendor on top of the key: the aggregate per vendor
+    (``pareto.spend.vendor``) and the change log (``pareto.spend.delta``)."""
+
+    _name = "pareto.spend.vendor.mixin"
+    _inherit = ["pareto.spend.mixin"]
+    _description = "Spend per Vendor"
+
+    partner_id = fields.Many2one("res.partner", required=True, readonly=True, ondelete="cascade")
+    amount = fields.Float(string="Spend", digits=(16, 6), readonly=True)

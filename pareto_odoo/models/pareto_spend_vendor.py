@@ -18,13 +18,10 @@ class ParetoSpendVendor(models.Model):
     """
 
     _name = "pareto.spend.vendor"
-    _inherit = ["pareto.spend.mixin"]
+    _inherit = ["pareto.spend.vendor.mixin"]
     _description = "Daily Spend per Vendor and Purchasing Family"
     _log_access = False
     _order = "day desc, id"
-
-    partner_id = fields.Many2one("res.partner", required=True, readonly=True, ondelete="cascade")
-    amount = fields.Float(string="Spend", digits=(16, 6), readonly=True)
 
     _key_uniq = models.UniqueIndex(
         "(company_id, COALESCE(family_id, 0), partner_id, day, source)",

@@ -1,15 +1,14 @@
 from odoo import api, fields, models
 
+from .pareto_family import mapped_family_field
+
 
 class ProductCategory(models.Model):
     _name = "product.category"
-    _inherit = ["product.category", "pareto.write.guard"]
+    # The mapping is checked before any other override writes.
+    _inherit = ["pareto.family.mapped", "product.category", "pareto.write.guard"]
 
-    pareto_family_id = fields.Many2one(
-        "pareto.family",
-        string="Purchasing Family",
-        index="btree_not_null",
-        ondelete="set null",
+    pareto_family_id = mapped_family_field(
         help="Purchasing family of the products of this category. Leave empty to "
         "inherit the family of the nearest parent category that has one.",
     )
@@ -29,21 +28,8 @@ class ProductCategory(models.Model):
                 category.pareto_family_id or category.parent_id.pareto_effective_family_id
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        Family = self.env["pareto.family"]
-        for vals in vals_list:
-            if vals.get("pareto_family_id"):
-                Family._check_mapping_change(self, Family.browse(vals["pareto_family_id"]))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "pareto_family_id" in vals:
-            Family = self.env["pareto.family"]
-            Family._check_mapping_change(self, Family.browse(vals["pareto_family_id"]))
-        result = super().write(vals)
+    def _pareto_refresh_mapped_lines(self, vals):
         if "pareto_family_id" in vals or "parent_id" in vals:
             self.env["purchase.order.line"]._pareto_refresh_families(
                 categories=self.search([("id", "child_of", self.ids)])
             )
-        return result

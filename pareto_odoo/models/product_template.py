@@ -1,17 +1,16 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .pareto_family import mapped_family_field
+
 
 class ProductTemplate(models.Model):
     _name = "product.template"
-    _inherit = ["product.template", "pareto.write.guard"]
+    # The mapping is checked before any other override writes.
+    _inherit = ["pareto.family.mapped", "product.template", "pareto.write.guard"]
 
-    pareto_family_id = fields.Many2one(
-        "pareto.family",
-        string="Purchasing Family",
-        index="btree_not_null",
-        ondelete="set null",
-        help="Overrides the purchasing family of the product category.",
+    pareto_family_id = mapped_family_field(
+        help="Overrides the purchasing family of the product category."
     )
     pareto_effective_family_id = fields.Many2one(
         related="categ_id.pareto_effective_family_id",
@@ -36,19 +35,6 @@ class ProductTemplate(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        Family = self.env["pareto.family"]
-        for vals in vals_list:
-            if vals.get("pareto_family_id"):
-                Family._check_mapping_change(self, Family.browse(vals["pareto_family_id"]))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "pareto_family_id" in vals:
-            Family = self.env["pareto.family"]
-            Family._check_mapping_change(self, Family.browse(vals["pareto_family_id"]))
-        result = super().write(vals)
+    def _pareto_refresh_mapped_lines(self, vals):
         if "pareto_family_id" in vals or "categ_id" in vals:
             self.env["purchase.order.line"]._pareto_refresh_families(templates=self)
-        return result

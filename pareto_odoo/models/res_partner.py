@@ -7,6 +7,7 @@ from odoo.tools import SQL
 
 from ..engine import identifiers, payments, sizes, territory
 from ..tools import boolean_search, local_sql
+from .payment_term_fields import days_over_cap_field, over_cap_field
 
 SIZE_SELECTION = [
     (sizes.MICRO, "Micro-enterprise (TPE)"),
@@ -158,14 +159,8 @@ class ResPartner(models.Model):
         search="_search_pareto_is_dependent",
         help="Its dependency on us is above the company's dependency threshold.",
     )
-    pareto_payment_term_days_over = fields.Integer(
-        string="Days over the Legal Payment Cap",
-        compute="_compute_pareto_payment_term_over_cap",
-    )
-    pareto_payment_term_over_cap = fields.Boolean(
-        string="Payment Term over the Legal Cap",
-        compute="_compute_pareto_payment_term_over_cap",
-        search="_search_pareto_payment_term_over_cap",
+    pareto_payment_term_days_over = days_over_cap_field()
+    pareto_payment_term_over_cap = over_cap_field(
         help="An SME vendor whose payment term (for the current company) can exceed the legal "
         "cap of art. L.441-10 (60 days from the invoice date, or 45 days end of month).",
     )

@@ -6,6 +6,28 @@ from odoo.tools import SQL
 
 from ..models.pareto_registry_slot import SLOT_ID
 
+BUYER_GROUPS = "base.group_user,purchase.group_purchase_user"
+MANAGER_GROUPS = "base.group_user,purchase.group_purchase_manager"
+FRENCH = {"lang": "fr_FR", "tz": "Europe/Paris"}
+
+
+def pareto_user(env, login, groups, companies, **values):
+    """A test user working in ``companies``, the first one current."""
+    return new_test_user(
+        env,
+        login=login,
+        groups=groups,
+        company_id=companies[0].id,
+        company_ids=[Command.set(companies.ids)],
+        **values,
+    )
+
+
+def activate_french(env):
+    """French installed, with this addon's translations."""
+    env["res.lang"]._activate_lang("fr_FR")
+    env["ir.module.module"].search([("name", "=", "pareto_odoo")])._update_translations("fr_FR")
+
 
 class ParetoCase(TransactionCase):
     """Two companies, buyers and managers, a small family tree mapped to
@@ -20,35 +42,15 @@ class ParetoCase(TransactionCase):
         cls.company_2 = cls.env["res.company"].create(
             {"name": "Pareto Sud", "country_id": cls.france.id}
         )
-        companies = [Command.set([cls.company.id, cls.company_2.id])]
-        cls.buyer = new_test_user(
-            cls.env,
-            login="pareto_buyer",
-            groups="base.group_user,base.group_partner_manager,purchase.group_purchase_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set([cls.company.id])],
+        companies = cls.company | cls.company_2
+        cls.buyer = pareto_user(
+            cls.env, "pareto_buyer", f"{BUYER_GROUPS},base.group_partner_manager", cls.company
         )
-        cls.manager = new_test_user(
-            cls.env,
-            login="pareto_manager",
-            groups="base.group_user,purchase.group_purchase_manager",
-            company_id=cls.company.id,
-            company_ids=companies,
-        )
+        cls.manager = pareto_user(cls.env, "pareto_manager", MANAGER_GROUPS, companies)
         # A procurement manager who works in the first company only.
-        cls.manager_1 = new_test_user(
-            cls.env,
-            login="pareto_manager_1",
-            groups="base.group_user,purchase.group_purchase_manager",
-            company_id=cls.company.id,
-            company_ids=[Command.set([cls.company.id])],
-        )
-        cls.admin = new_test_user(
-            cls.env,
-            login="pareto_admin",
-            groups="base.group_user,base.group_system,purchase.group_purchase_manager",
-            company_id=cls.company.id,
-            company_ids=companies,
+        cls.manager_1 = pareto_user(cls.env, "pareto_manager_1", MANAGER_GROUPS, cls.company)
+        cls.admin = pareto_user(
+            cls.env, "pareto_admin", f"{MANAGER_GROUPS},base.group_system", companies
         )
 
         Family = cls.env["pareto.family"]
@@ -87,35 +89,25 @@ class ParetoCase(TransactionCase):
         )
         cls.misc = Product.create({"name": "Misc item", "categ_id": cls.categ_unmapped.id})
 
+        cls.vendor_small_local = cls._create_vendor("Atelier Parisien", "75011", "small")
+        cls.vendor_micro_far = cls._create_vendor("Lyon Services", "69003", "micro")
+        cls.vendor_large = cls._create_vendor("Grand Groupe", "92400", "large")
         Partner = cls.env["res.partner"]
-        cls.vendor_small_local = Partner.create(
-            {
-                "name": "Atelier Parisien",
-                "is_company": True,
-                "zip": "75011",
-                "country_id": cls.france.id,
-                "pareto_size": "small",
-            }
-        )
-        cls.vendor_micro_far = Partner.create(
-            {
-                "name": "Lyon Services",
-                "is_company": True,
-                "zip": "69003",
-                "country_id": cls.france.id,
-                "pareto_size": "micro",
-            }
-        )
-        cls.vendor_large = Partner.create(
-            {
-                "name": "Grand Groupe",
-                "is_company": True,
-                "zip": "92400",
-                "country_id": cls.france.id,
-                "pareto_size": "large",
-            }
-        )
         cls.vendor_unknown = Partner.create({"name": "Inconnu SARL", "is_company": True})
+
+    @classmethod
+    def _create_vendor(cls, name, zip_code, size, **values):
+        """A French vendor company of size class ``size``."""
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": True,
+                "zip": zip_code,
+                "country_id": cls.france.id,
+                "pareto_size": size,
+                **values,
+            }
+        )
 
     @classmethod
     def _create_order(cls, vendor, lines, company=None, confirm=True):

@@ -217,15 +217,7 @@ class TestComplianceDashboard(SpendCase):
         self.assertAlmostEqual(trend.loc["IT", f"Mar {YEAR}"], dashboard.loc["IT", "SME share"])
 
     def test_summary_report_html(self):
-        html = (
-            self.env["ir.actions.report"]
-            ._render_qweb_html(
-                "pareto_odoo.report_compliance_summary",
-                self.company.ids,
-                data={"day": fields.Date.to_string(DAY)},
-            )[0]
-            .decode()
-        )
+        html = self._summary_html()
         self.assertIn("SME share of purchasing", html)
         self.assertIn(self.company.name, html)
         self.assertIn(f"01/01/{YEAR}", html)  # the reader's date format

@@ -9,9 +9,10 @@ from html import unescape
 
 import openpyxl
 
-from odoo import Command, fields
-from odoo.tests import new_test_user, tagged
+from odoo import fields
+from odoo.tests import tagged
 
+from .common import FRENCH, MANAGER_GROUPS, activate_french, pareto_user
 from .test_spend_report import DAY, YEAR, SpendCase
 
 NBSP = "\N{NO-BREAK SPACE}"
@@ -26,23 +27,14 @@ class FrenchCase(SpendCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.env["ir.module.module"].search([("name", "=", "pareto_odoo")])._update_translations(
-            "fr_FR"
-        )
+        activate_french(cls.env)
         for attribute, name in FRENCH_NAMES.items():
             getattr(cls, attribute).with_context(lang="fr_FR").name = name
-        cls.french_manager = new_test_user(
-            cls.env,
-            login="pareto_manager_fr",
-            groups="base.group_user,purchase.group_purchase_manager",
-            company_id=cls.company.id,
-            company_ids=[Command.set([cls.company.id])],
-            lang="fr_FR",
-            tz="Europe/Paris",
+        cls.french_manager = pareto_user(
+            cls.env, "pareto_manager_fr", MANAGER_GROUPS, cls.company, **FRENCH
         )
         # As the web client calls the server for this user.
-        cls.fr = cls.env(user=cls.french_manager, context={"lang": "fr_FR", "tz": "Europe/Paris"})
+        cls.fr = cls.env(user=cls.french_manager, context=FRENCH)
         cls.Dashboard = cls.fr["pareto.compliance.dashboard"]
 
 
@@ -139,15 +131,7 @@ class TestFrenchExports(FrenchCase):
         self.assertEqual(sizes["Grand Groupe"], "Grande entreprise (GE)")
 
     def test_pdf(self):
-        html = (
-            self.fr["ir.actions.report"]
-            ._render_qweb_html(
-                "pareto_odoo.report_compliance_summary",
-                self.company.ids,
-                data={"day": fields.Date.to_string(DAY)},
-            )[0]
-            .decode()
-        )
+        html = self._summary_html(self.fr)
         html = unescape(html)
         self.assertIn("Part PME des achats", html)
         self.assertIn(f"01/01/{YEAR}", html)  # French dates

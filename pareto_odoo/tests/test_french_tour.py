@@ -1,7 +1,6 @@
-from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
-from .common import ParetoCase
+from .common import BUYER_GROUPS, FRENCH, MANAGER_GROUPS, ParetoCase, activate_french, pareto_user
 
 
 @tagged("post_install", "-at_install")
@@ -14,29 +13,13 @@ class TestFrenchTours(HttpCase, ParetoCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.env["ir.module.module"].search([("name", "=", "pareto_odoo")])._update_translations(
-            "fr_FR"
-        )
+        activate_french(cls.env)
         cls.company.write({"pareto_period": "calendar_year", "pareto_warning_margin": 5.0})
-        companies = [Command.set([cls.company.id])]
-        cls.french_buyer = new_test_user(
-            cls.env,
-            login="pareto_acheteur",
-            groups="base.group_user,purchase.group_purchase_user",
-            company_id=cls.company.id,
-            company_ids=companies,
-            lang="fr_FR",
-            tz="Europe/Paris",
+        cls.french_buyer = pareto_user(
+            cls.env, "pareto_acheteur", BUYER_GROUPS, cls.company, **FRENCH
         )
-        cls.french_manager = new_test_user(
-            cls.env,
-            login="pareto_responsable",
-            groups="base.group_user,purchase.group_purchase_manager",
-            company_id=cls.company.id,
-            company_ids=companies,
-            lang="fr_FR",
-            tz="Europe/Paris",
+        cls.french_manager = pareto_user(
+            cls.env, "pareto_responsable", MANAGER_GROUPS, cls.company, **FRENCH
         )
         family = cls.env["pareto.family"].create(
             {"name": "Office furniture and equipment", "code": "TOUR-FR", "target_share": 20.0}

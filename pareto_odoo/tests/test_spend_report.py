@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 from pandas.compat._optional import VERSIONS
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.models import BaseModel
 from odoo.tests import tagged
@@ -30,6 +30,18 @@ def read_xlsx(content, header=4):
 class SpendCase(ParetoCase):
     """Confirmed spend in YEAR for the first company, in every situation the
     report must handle, and one order of the second company."""
+
+    def _summary_html(self, env=None):
+        """The HTML of the compliance summary of the company on DAY."""
+        return (
+            (env or self.env)["ir.actions.report"]
+            ._render_qweb_html(
+                "pareto_odoo.report_compliance_summary",
+                self.company.ids,
+                data={"day": fields.Date.to_string(DAY)},
+            )[0]
+            .decode()
+        )
 
     @classmethod
     def setUpClass(cls):

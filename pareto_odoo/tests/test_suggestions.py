@@ -153,16 +153,9 @@ class TestSuggestions(ParetoCase):
 
     @classmethod
     def _vendor(cls, name, size, zip_code, coordinates=(0.0, 0.0)):
-        return cls.env["res.partner"].create(
-            {
-                "name": name,
-                "is_company": True,
-                "zip": zip_code,
-                "country_id": cls.france.id,
-                "pareto_size": size,
-                "partner_latitude": coordinates[0],
-                "partner_longitude": coordinates[1],
-            }
+        latitude, longitude = coordinates
+        return cls._create_vendor(
+            name, zip_code, size, partner_latitude=latitude, partner_longitude=longitude
         )
 
     @classmethod

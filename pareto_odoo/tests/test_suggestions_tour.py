@@ -12,27 +12,14 @@ class TestSuggestionsTour(HttpCase, ParetoCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.partner_id.write({"partner_latitude": 48.8720, "partner_longitude": 2.3100})
-        Partner = cls.env["res.partner"]
-        cls.local_sme = Partner.create(
-            {
-                "name": "Atelier Tour Local",
-                "is_company": True,
-                "zip": "75011",
-                "country_id": cls.france.id,
-                "pareto_size": "micro",
-                "partner_latitude": 48.8580,
-                "partner_longitude": 2.3800,
-            }
+        cls.local_sme = cls._create_vendor(
+            "Atelier Tour Local",
+            "75011",
+            "micro",
+            partner_latitude=48.8580,
+            partner_longitude=2.3800,
         )
-        cls.far_sme = Partner.create(
-            {
-                "name": "Lyon Tour Distant",
-                "is_company": True,
-                "zip": "69003",
-                "country_id": cls.france.id,
-                "pareto_size": "small",
-            }
-        )
+        cls.far_sme = cls._create_vendor("Lyon Tour Distant", "69003", "small")
         for vendor, price in ((cls.far_sme, 500.0), (cls.local_sme, 900.0)):
             cls.env["product.supplierinfo"].create(
                 {

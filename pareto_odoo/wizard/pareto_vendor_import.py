@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
 from ..engine import identifiers, tabular, vendor_import
+from ..models.import_options import overwrite_manual_field, track_history_field
 from ..tools.partner_writes import write_grouped
 
 _logger = logging.getLogger(__name__)
@@ -23,6 +24,16 @@ MATCH_STATUS_SELECTION = [
 ]
 MATCHED_BY_SELECTION = [("siren", "SIREN"), ("vat", "VAT number"), ("name", "Name")]
 PARTNER_FIELDS = ("pareto_siren", "vat", "name", "pareto_size", "pareto_size_source")
+
+
+def _status_lines(status, string):
+    """The wizard's rows of one match ``status``."""
+    return fields.One2many(
+        "pareto.vendor.import.line",
+        "wizard_id",
+        domain=[("status", "=", status)],
+        string=string,
+    )
 
 
 class ParetoVendorImport(models.TransientModel):
@@ -57,47 +68,20 @@ class ParetoVendorImport(models.TransientModel):
         help="Year of the sizes and figures of the file, for the rows that do not give one "
         "in a Year column. A vendor whose size is from a more recent year keeps it.",
     )
-    overwrite_manual = fields.Boolean(
-        string="Overwrite sizes set by hand",
+    overwrite_manual = overwrite_manual_field(
         help="By default a size entered by hand on a vendor is kept and the row is "
         "reported as a conflict. Tick to replace it with the file's size.",
     )
-    track_history = fields.Boolean(
-        string="Log changes in the vendors' chatter",
+    track_history = track_history_field(
         help="Post each size change in the vendor's history. Slower on large files.",
     )
     file_description = fields.Char(readonly=True)
     line_ids = fields.One2many("pareto.vendor.import.line", "wizard_id", string="All Rows")
-    matched_line_ids = fields.One2many(
-        "pareto.vendor.import.line",
-        "wizard_id",
-        domain=[("status", "=", vendor_import.MATCHED)],
-        string="Rows to Update",
-    )
-    conflict_line_ids = fields.One2many(
-        "pareto.vendor.import.line",
-        "wizard_id",
-        domain=[("status", "=", vendor_import.CONFLICT)],
-        string="Conflicting Rows",
-    )
-    unchanged_line_ids = fields.One2many(
-        "pareto.vendor.import.line",
-        "wizard_id",
-        domain=[("status", "=", vendor_import.UNCHANGED)],
-        string="Unchanged Rows",
-    )
-    unmatched_line_ids = fields.One2many(
-        "pareto.vendor.import.line",
-        "wizard_id",
-        domain=[("status", "=", vendor_import.UNMATCHED)],
-        string="Unmatched Rows",
-    )
-    error_line_ids = fields.One2many(
-        "pareto.vendor.import.line",
-        "wizard_id",
-        domain=[("status", "=", vendor_import.ERROR)],
-        string="Rows in Error",
-    )
+    matched_line_ids = _status_lines(vendor_import.MATCHED, "Rows to Update")
+    conflict_line_ids = _status_lines(vendor_import.CONFLICT, "Conflicting Rows")
+    unchanged_line_ids = _status_lines(vendor_import.UNCHANGED, "Unchanged Rows")
+    unmatched_line_ids = _status_lines(vendor_import.UNMATCHED, "Unmatched Rows")
+    error_line_ids = _status_lines(vendor_import.ERROR, "Rows in Error")
     row_count = fields.Integer(string="Rows", readonly=True)
     matched_count = fields.Integer(string="To Update", readonly=True)
     conflict_count = fields.Integer(string="Conflicts", readonly=True)
