@@ -10,6 +10,7 @@ from odoo.tools import formatLang
 
 from ..engine import compliance, payments, suggestions
 from ..tools import boolean_search, params
+from .payment_term_fields import days_over_cap_field, over_cap_field
 
 
 class PurchaseOrder(models.Model):
@@ -69,14 +70,8 @@ class PurchaseOrder(models.Model):
         "share of a purchasing family that is below target.",
     )
 
-    pareto_payment_term_days_over = fields.Integer(
-        string="Days over the Legal Payment Cap",
-        compute="_compute_pareto_payment_term_over_cap",
-    )
-    pareto_payment_term_over_cap = fields.Boolean(
-        string="Payment Term over the Legal Cap",
-        compute="_compute_pareto_payment_term_over_cap",
-        search="_search_pareto_payment_term_over_cap",
+    pareto_payment_term_days_over = days_over_cap_field()
+    pareto_payment_term_over_cap = over_cap_field(
         help="An order to an SME vendor whose payment term can exceed the legal cap of "
         "art. L.441-10 (60 days from the invoice date, or 45 days end of month).",
     )

@@ -1,10 +1,8 @@
 from odoo import fields, models
-from odoo.tools import SQL, LazyTranslate
+from odoo.tools import SQL
 
 from ..models.account_move import BILL_TYPES
-from ..models.res_partner import SIZE_SELECTION
-
-_lt = LazyTranslate(__name__)
+from .report_fields import family_field, size_field
 
 
 class ParetoPaymentReport(models.Model):
@@ -36,19 +34,10 @@ class ParetoPaymentReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
-    pareto_size = fields.Selection(
-        SIZE_SELECTION,
-        string="Company Size",
-        readonly=True,
-        falsy_value_label=_lt("Unknown size"),  # pylint: disable=translation-field
-    )
+    pareto_size = size_field()
     is_sme = fields.Boolean(string="SME", readonly=True)
-    family_id = fields.Many2one(
-        "pareto.family",
-        string="Main Purchasing Family",
-        readonly=True,
-        falsy_value_label=_lt("Unclassified"),  # pylint: disable=translation-field
-        help="The family of the bill's largest lines (untaxed).",
+    family_id = family_field(
+        "Main Purchasing Family", help="The family of the bill's largest lines (untaxed)."
     )
     is_paid = fields.Boolean(string="Paid", readonly=True)
     is_late = fields.Boolean(

@@ -1,13 +1,11 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import SQL, LazyTranslate
+from odoo.tools import SQL
 
 from ..models.pareto_spend_mixin import SOURCE_SELECTION
-from ..models.res_partner import SIZE_SELECTION
 from ..tools import boolean_search, companies_local_sql
 from ..tools.spend import BILL, ORDER, spend_lines
-
-_lt = LazyTranslate(__name__)
+from .report_fields import family_field, size_field
 
 
 class ParetoSpendReport(models.Model):
@@ -36,29 +34,14 @@ class ParetoSpendReport(models.Model):
     date = fields.Date(string="Spend Date", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
-    # Groups without a family or a size read as the dashboard says them. A
-    # falsy value label is not the field's string: Odoo translates it when
-    # it describes the field, from a lazy term (as project.task does).
-    family_id = fields.Many2one(
-        "pareto.family",
-        string="Purchasing Family",
-        readonly=True,
-        falsy_value_label=_lt("Unclassified"),  # pylint: disable=translation-field
-    )
-    top_family_id = fields.Many2one(
-        "pareto.family",
-        string="Top-level Family",
-        readonly=True,
-        falsy_value_label=_lt("Unclassified"),  # pylint: disable=translation-field
+    # Groups without a family or a size read as the dashboard says them.
+    family_id = family_field("Purchasing Family")
+    top_family_id = family_field(
+        "Top-level Family",
         help="The root of the line's family: groups sub-families under their parent.",
     )
     partner_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
-    pareto_size = fields.Selection(
-        SIZE_SELECTION,
-        string="Company Size",
-        readonly=True,
-        falsy_value_label=_lt("Unknown size"),  # pylint: disable=translation-field
-    )
+    pareto_size = size_field()
     is_sme = fields.Boolean(string="SME", readonly=True)
     is_local = fields.Boolean(
         string="Local",

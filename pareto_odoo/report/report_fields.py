@@ -1,0 +1,31 @@
+"""Fields of the addon's SQL reports that group as the dashboard says them:
+groups without a family read "Unclassified", without a size "Unknown size".
+
+A falsy value label is not the field's string: Odoo translates it when it
+describes the field, from a lazy term (as project.task does)."""
+
+from odoo import fields
+from odoo.tools import LazyTranslate
+
+from ..models.res_partner import SIZE_SELECTION
+
+_lt = LazyTranslate(__name__)
+
+
+def family_field(string, help=None):
+    return fields.Many2one(
+        "pareto.family",
+        string=string,
+        readonly=True,
+        falsy_value_label=_lt("Unclassified"),  # pylint: disable=translation-field
+        help=help,
+    )
+
+
+def size_field():
+    return fields.Selection(
+        SIZE_SELECTION,
+        string="Company Size",
+        readonly=True,
+        falsy_value_label=_lt("Unknown size"),  # pylint: disable=translation-field
+    )
