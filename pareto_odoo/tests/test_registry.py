@@ -816,10 +816,12 @@ class TestRegistrySlots(RegistryCase):
         self.assertEqual(len(arrivals), 9)
         gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
         # The clients send at their booked slots (spaced exactly: the test
-        # above); on a loaded machine a thread may wake late and bunch one
-        # arrival with the next, so the arrivals are checked as a whole.
-        self.assertGreaterEqual(statistics.median(gaps), SPACING_SECONDS - 0.02, gaps)
-        self.assertGreaterEqual(arrivals[-1] - arrivals[0], 8 * SPACING_SECONDS - 0.05)
+        # above), never before; on a loaded machine a thread may wake late
+        # (the first one included), so the arrivals are checked as a whole,
+        # up to that jitter. Without the limiter they arrive within a few ms.
+        jitter = 0.3
+        self.assertGreaterEqual(statistics.median(gaps), SPACING_SECONDS - 0.03, gaps)
+        self.assertGreaterEqual(arrivals[-1] - arrivals[0], 8 * SPACING_SECONDS - jitter, gaps)
 
     def _next_slot(self):
         """The row as other transactions see it (the test's own snapshot is older)."""
