@@ -289,17 +289,20 @@ class ParetoComplianceDashboard(models.AbstractModel):
             "total": {key: _clean(total.get(key)) for key in self._ROW_FIELDS},
             "previous_total": {key: _clean(previous_total.get(key)) for key in self._ROW_FIELDS},
             "unknown_size_partner_ids": unknown_ids,
-            "dependent_vendors": self._dependent_vendors(scope),
             "size_labels": self._size_labels(),
             "trend_view_id": self.env.ref("pareto_odoo.pareto_spend_report_view_graph_trend").id,
         }
         return self._add_status_labels(values)
 
     @api.model
-    def _dependent_vendors(self, scope):
-        """The vendors whose turnover depends on the scope's companies above
-        the current company's threshold: our spend of the last 12 months in
-        percent of their latest turnover, the most dependent first."""
+    @api.readonly
+    def get_dependent_vendors(self, options=None):
+        """The vendors whose turnover depends on the companies of ``options``
+        (as :meth:`get_dashboard_data`) above the current company's threshold:
+        our spend of the last 12 months in percent of their latest turnover,
+        the most dependent first. Its own request: the dashboard's figures do
+        not wait for it."""
+        scope = self._scope(options)
         Partner = self.env["res.partner"]
         spend = Partner._pareto_twelve_month_spend(scope.companies)
         vendors = Partner.browse(spend).filtered(lambda vendor: vendor.pareto_turnover > 0)

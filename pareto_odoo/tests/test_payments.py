@@ -327,9 +327,9 @@ class TestDependency(PaymentCase):
         data = (
             self.env["pareto.compliance.dashboard"]
             .with_user(self.manager)
-            .get_dashboard_data({"company_ids": [self.company.id]})
+            .get_dependent_vendors({"company_ids": [self.company.id]})
         )
-        rows = {row["partner_id"]: row for row in data["dependent_vendors"]}
+        rows = {row["partner_id"]: row for row in data}
         row = rows[self.vendor_small_local.id]
         self.assertAlmostEqual(row["dependency"], 40.0)
         self.assertEqual(row["year"], 2025)
@@ -339,8 +339,6 @@ class TestDependency(PaymentCase):
             self.env["pareto.compliance.dashboard"]
             .with_user(self.manager)
             .with_company(self.company_2)
-            .get_dashboard_data({"company_ids": [self.company_2.id]})
+            .get_dependent_vendors({"company_ids": [self.company_2.id]})
         )
-        self.assertNotIn(
-            self.vendor_small_local.id, [row["partner_id"] for row in data["dependent_vendors"]]
-        )
+        self.assertNotIn(self.vendor_small_local.id, [row["partner_id"] for row in data])

@@ -1,5 +1,6 @@
 from contextlib import contextmanager
 
+from odoo import fields
 from odoo.tests import tagged
 
 from ..engine import compliance
@@ -47,6 +48,12 @@ class TestReadOnlyReads(BillCase):
                 self.env["pareto.spend.vendor"]._vendor_spend(
                     self.company, order.date_approve.date(), order.date_approve.date()
                 )
+                Dashboard.get_dependent_vendors({"company_ids": self.company.ids})
+                self.env["pareto.payment.report"].formatted_read_group(
+                    [], ["is_sme"], ["delay_days:avg", "late_days:avg"]
+                )
+                self.company.get_pareto_late_payment_table(fields.Date.today())
+                self.vendor_small_local.read(["pareto_dependency", "pareto_is_dependent"])
 
     def test_reads_are_marked_read_only(self):
         Order = type(self.env["purchase.order"])
@@ -55,5 +62,7 @@ class TestReadOnlyReads(BillCase):
             Order.get_pareto_suggestions,
             Order.get_pareto_suggestions_panel,
             type(self.env["pareto.compliance.dashboard"]).get_dashboard_data,
+            type(self.env["pareto.compliance.dashboard"]).get_dependent_vendors,
+            type(self.env["res.company"]).get_pareto_late_payment_table,
         ):
             self.assertTrue(getattr(method, "_readonly", False), method.__name__)

@@ -28,15 +28,27 @@ export class ComplianceDashboard extends Component {
   setup() {
     this.orm = useService("orm");
     this.action = useService("action");
-    this.state = useState({data: null, expanded: {}});
+    this.state = useState({data: null, expanded: {}, dependentVendors: []});
     onWillStart(() => this.load());
   }
 
   async load(options = undefined) {
+    const args = options ? [options] : [];
+    // The vendors dependent on us come in their own request, beside the
+    // figures: the dashboard does not wait for them.
+    this.loadDependentVendors(args);
     this.state.data = await this.orm.call(
       "pareto.compliance.dashboard",
       "get_dashboard_data",
-      options ? [options] : []
+      args
+    );
+  }
+
+  async loadDependentVendors(args) {
+    this.state.dependentVendors = await this.orm.call(
+      "pareto.compliance.dashboard",
+      "get_dependent_vendors",
+      args
     );
   }
 
