@@ -14,14 +14,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..engine import registry
-from ..engine.tests.registry_server import (
-    FakeRegistry,
-    Reply,
-    Sirens,
-    company,
-    fixture,
-    page,
-)
+from ..engine.tests.registry_server import FakeRegistry, Reply, Sirens, company, fixture, page
 from ..models import pareto_registry_slot
 from ..models.pareto_registry_slot import SPACING_SECONDS, reserve_slot
 from .common import ParetoCase

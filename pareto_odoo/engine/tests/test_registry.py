@@ -22,14 +22,7 @@ from pareto_odoo.engine.registry import (
     filter_companies,
 )
 
-from .registry_server import (
-    FakeRegistry,
-    Reply,
-    Sirens,
-    company,
-    fixture,
-    page,
-)
+from .registry_server import FakeRegistry, Reply, Sirens, company, fixture, page
 
 
 @pytest.fixture
