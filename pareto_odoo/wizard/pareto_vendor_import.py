@@ -208,7 +208,8 @@ class ParetoVendorImport(models.TransientModel):
     def _pareto_phrase(self, text, params):
         """``text`` (a lazy term of the tables above) in the user's language,
         filled with the code's ``params``."""
-        return self.env._(text) % params
+        sentence = self.env._(text)  # translated first, then filled
+        return sentence % params
 
     def _pareto_file_error_text(self, exc):
         """The user's sentence for a TableError or a VendorFileError."""
@@ -438,35 +439,24 @@ class ParetoVendorImport(models.TransientModel):
 
     def _pareto_report_csv(self, results):
         """The per-row report (CSV) with translated headers, statuses and messages."""
-        header = [
-            self.env._("Row"),
-            "SIREN",
-            self.env._("VAT"),
-            self.env._("Name"),
-            self.env._("Size"),
-            self.env._("Status"),
-            self.env._("Matched by"),
-            self.env._("Vendors"),
-            self.env._("Messages"),
-        ]
         line_fields = self.env["pareto.vendor.import.line"]._fields
         statuses = dict(line_fields["status"]._description_selection(self.env))
         matched_by = dict(line_fields["matched_by"]._description_selection(self.env))
         size_labels = dict(line_fields["size"]._description_selection(self.env))
-        rows = [
-            [
-                result.row.row_number,
-                result.row.siren,
-                result.row.vat,
-                result.row.name,
-                size_labels.get(result.row.size, ""),
-                statuses[result.status],
-                matched_by.get(result.matched_by, ""),
-                ",".join(str(pid) for pid in result.partner_ids),
-                self._pareto_messages(result),
-            ]
-            for result in results
+        # Each column's header and its value for a result.
+        columns = [
+            (self.env._("Row"), lambda result: result.row.row_number),
+            ("SIREN", lambda result: result.row.siren),
+            (self.env._("VAT"), lambda result: result.row.vat),
+            (self.env._("Name"), lambda result: result.row.name),
+            (self.env._("Size"), lambda result: size_labels.get(result.row.size, "")),
+            (self.env._("Status"), lambda result: statuses[result.status]),
+            (self.env._("Matched by"), lambda result: matched_by.get(result.matched_by, "")),
+            (self.env._("Vendors"), lambda result: ",".join(map(str, result.partner_ids))),
+            (self.env._("Messages"), self._pareto_messages),
         ]
+        header = [title for title, _value in columns]
+        rows = [[value(result) for _title, value in columns] for result in results]
         return tabular.csv_bytes(header, rows)
 
     def _pareto_store_results(self, results, attrs):
