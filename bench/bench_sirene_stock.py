@@ -31,45 +31,9 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-# The header of INSEE's StockUniteLegale (2025 edition), in file order.
-STOCK_UNITE_LEGALE_COLUMNS = [
-    "siren",
-    "statutDiffusionUniteLegale",
-    "unitePurgeeUniteLegale",
-    "dateCreationUniteLegale",
-    "sigleUniteLegale",
-    "sexeUniteLegale",
-    "prenom1UniteLegale",
-    "prenom2UniteLegale",
-    "prenom3UniteLegale",
-    "prenom4UniteLegale",
-    "prenomUsuelUniteLegale",
-    "pseudonymeUniteLegale",
-    "identifiantAssociationUniteLegale",
-    "trancheEffectifsUniteLegale",
-    "anneeEffectifsUniteLegale",
-    "dateDernierTraitementUniteLegale",
-    "nombrePeriodesUniteLegale",
-    "categorieEntreprise",
-    "anneeCategorieEntreprise",
-    "dateDebut",
-    "etatAdministratifUniteLegale",
-    "nomUniteLegale",
-    "nomUsageUniteLegale",
-    "denominationUniteLegale",
-    "denominationUsuelle1UniteLegale",
-    "denominationUsuelle2UniteLegale",
-    "denominationUsuelle3UniteLegale",
-    "categorieJuridiqueUniteLegale",
-    "activitePrincipaleUniteLegale",
-    "nomenclatureActivitePrincipaleUniteLegale",
-    "nicSiegeUniteLegale",
-    "economieSocialeSolidaireUniteLegale",
-    "societeMissionUniteLegale",
-    "caractereEmployeurUniteLegale",
-    "activitePrincipaleNAF25UniteLegale",
-]
+from pareto_odoo.engine.sirene_stock import STOCK_UNITE_LEGALE_COLUMNS  # noqa: E402
 
 GENERATION_CHUNK = 250_000
 SIREN_MULTIPLIER = 7_919  # coprime with 10: i -> base is a bijection modulo 10**8
@@ -201,7 +165,6 @@ def _peak_rss_mib():
 
 def match(path, vendors_file, chunksize):
     """The measured step (run in a subprocess): JSON figures on stdout."""
-    sys.path.insert(0, str(ROOT))
     from pareto_odoo.engine.sirene_stock import iter_stock_matches  # noqa: PLC0415
 
     vendors = set(Path(vendors_file).read_text(encoding="ascii").split())

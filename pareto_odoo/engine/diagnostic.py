@@ -422,6 +422,11 @@ def _date(text):
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
 
 
+def _add_number_option(parser, flag, default, what):
+    """A number option whose help ends with its default."""
+    parser.add_argument(flag, type=float, default=default, help=f"{what} (default %(default)s)")
+
+
 def build_parser():
     module_doc = __doc__.split("Files:", 1)[1]
     parser = argparse.ArgumentParser(
@@ -436,12 +441,7 @@ def build_parser():
     parser.add_argument(
         "--output", "-o", default=DEFAULT_OUTPUT, help=f"HTML report (default {DEFAULT_OUTPUT})"
     )
-    parser.add_argument(
-        "--target",
-        type=float,
-        default=analysis.DEFAULT_TARGET,
-        help="target SME share in percent (default %(default)s)",
-    )
+    _add_number_option(parser, "--target", analysis.DEFAULT_TARGET, "target SME share in percent")
     parser.add_argument(
         "--family-target",
         type=_family_target,
@@ -450,11 +450,8 @@ def build_parser():
         metavar="FAMILY=PERCENT",
         help="target of one family (repeatable)",
     )
-    parser.add_argument(
-        "--margin",
-        type=float,
-        default=analysis.DEFAULT_MARGIN,
-        help="warning margin below target, in points (default %(default)s)",
+    _add_number_option(
+        parser, "--margin", analysis.DEFAULT_MARGIN, "warning margin below target, in points"
     )
     parser.add_argument(
         "--local-departments",

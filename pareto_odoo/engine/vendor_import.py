@@ -476,7 +476,7 @@ def normalise_rows(df):
 
 MATCHED = "matched"
 CONFLICT = "conflict"
-UNCHANGED = "unchanged"
+UNCHANGED = sizes.UNCHANGED  # the size outcome of the same name
 UNMATCHED = "unmatched"
 ERROR = "error"
 MATCH_STATUSES = (MATCHED, CONFLICT, UNCHANGED, UNMATCHED, ERROR)

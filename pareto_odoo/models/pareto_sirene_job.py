@@ -32,6 +32,8 @@ COUNTERS = (
     "kept_newer_count",
     "unknown_size_count",
 )
+# What a run leaves on the job besides its counters: forgotten at reset.
+RUN_TRACES = ("file_signature", "date_start", "date_checkpoint", "date_end", "error_message")
 
 
 class ParetoSireneJob(models.Model):
@@ -278,18 +280,9 @@ class ParetoSireneJob(models.Model):
             raise UserError(self.env._("Cancel the import before resetting it."))
         self.check_access("write")  # the user's rights and companies, before elevating
         self.line_ids.sudo().unlink()
-        vals = dict.fromkeys(COUNTERS, 0)
-        vals.update(
-            state="draft",
-            rows_done=0,
-            rows_total=0,
-            vendor_count=0,
-            file_signature=False,
-            date_start=False,
-            date_checkpoint=False,
-            date_end=False,
-            error_message=False,
-        )
+        # Every count back to zero, the file's signature and the run's dates forgotten.
+        vals = dict.fromkeys((*COUNTERS, "rows_done", "rows_total", "vendor_count"), 0)
+        vals.update(dict.fromkeys(RUN_TRACES, False), state="draft")
         self.write(vals)
         return True
 

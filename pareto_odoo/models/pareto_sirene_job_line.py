@@ -1,5 +1,6 @@
 from odoo import fields, models
 
+from ..engine import sizes
 from .res_partner import SIZE_SELECTION, SIZE_SOURCE_SELECTION
 
 
@@ -20,9 +21,10 @@ class ParetoSireneJobLine(models.Model):
     kind = fields.Selection(
         [
             ("closed", "Closed company"),
-            ("manual", "Size set by hand, kept"),
-            ("newer", "More recent size, kept"),
-            ("unknown", "Size unknown in the registry"),
+            # The other kinds are the outcomes of the engine's size rule.
+            (sizes.KEPT_MANUAL, "Size set by hand, kept"),
+            (sizes.KEPT_NEWER, "More recent size, kept"),
+            (sizes.NO_SIZE, "Size unknown in the registry"),
         ],
         string="Reason",
         required=True,

@@ -9,8 +9,13 @@ from odoo.fields import Command
 from odoo.tools import formatLang
 
 from ..engine import compliance, payments, suggestions
-from ..tools import boolean_search, params
-from .payment_term_fields import days_over_cap_field, over_cap_field
+from ..tools import params
+from .payment_term_fields import (
+    days_over_cap_field,
+    over_cap_field,
+    search_over_cap,
+    set_over_cap,
+)
 
 
 class PurchaseOrder(models.Model):
@@ -79,15 +84,12 @@ class PurchaseOrder(models.Model):
     @api.depends("payment_term_id", "partner_id.commercial_partner_id.pareto_is_sme")
     def _compute_pareto_payment_term_over_cap(self):
         for order in self:
-            days = order.payment_term_id._pareto_days_over_cap_for(order.partner_id)
-            order.pareto_payment_term_days_over = days
-            order.pareto_payment_term_over_cap = bool(days)
+            set_over_cap(order, order.payment_term_id, order.partner_id)
 
     def _search_pareto_payment_term_over_cap(self, operator, value):
-        domain = self.env["account.payment.term"]._pareto_over_cap_domain(
-            "partner_id.commercial_partner_id", "payment_term_id"
+        return search_over_cap(
+            self, operator, value, "partner_id.commercial_partner_id", "payment_term_id"
         )
-        return boolean_search(operator, value, domain)
 
     def _pareto_vendor_dependency(self):
         """The vendor's dependency on us for the widget: ``share`` (last 12

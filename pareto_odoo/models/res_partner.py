@@ -7,7 +7,12 @@ from odoo.tools import SQL
 
 from ..engine import identifiers, payments, sizes, territory
 from ..tools import boolean_search, local_sql
-from .payment_term_fields import days_over_cap_field, over_cap_field
+from .payment_term_fields import (
+    days_over_cap_field,
+    over_cap_field,
+    search_over_cap,
+    set_over_cap,
+)
 
 SIZE_SELECTION = [
     (sizes.MICRO, "Micro-enterprise (TPE)"),
@@ -22,6 +27,30 @@ SIZE_SOURCE_SELECTION = [
     ("registry", "National registry"),
     ("import", "Import"),
 ]
+
+
+def _size_field(selection, string, help):
+    """The size class or its source: computed from the figures, else kept as
+    set by hand or by an import, and tracked."""
+    return fields.Selection(
+        selection,
+        string=string,
+        compute="_compute_pareto_size",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help=help,
+    )
+
+
+def _derived_code_field(string, compute, help):
+    """A code read from another field (zip code, Company ID): stored, and
+    indexed where set."""
+    return fields.Char(
+        string=string, compute=compute, store=True, index="btree_not_null", help=help
+    )
+
+
 # Fields that classify a vendor company: only procurement managers change
 # them, and its contacts carry the company's values (commercial fields). The
 # names of fields not defined yet are skipped (see _pareto_field_names).
@@ -60,23 +89,15 @@ class ResPartner(models.Model):
         "(commercial_partner_id) INCLUDE (id) WHERE pareto_is_sme"
     )
 
-    pareto_size = fields.Selection(
+    pareto_size = _size_field(
         SIZE_SELECTION,
-        string="Company Size",
-        compute="_compute_pareto_size",
-        store=True,
-        readonly=False,
-        tracking=True,
+        "Company Size",
         help="Size class of the vendor company (EU Recommendation 2003/361/EC, "
         "décret 2008-1354). Empty means unknown, which counts as non-SME.",
     )
-    pareto_size_source = fields.Selection(
+    pareto_size_source = _size_field(
         SIZE_SOURCE_SELECTION,
-        string="Size Source",
-        compute="_compute_pareto_size",
-        store=True,
-        readonly=False,
-        tracking=True,
+        "Size Source",
         help="A size set by hand is never overwritten by an automatic refresh or import.",
     )
     pareto_is_sme = fields.Boolean(
@@ -107,12 +128,8 @@ class ResPartner(models.Model):
         string="Mission-Driven Company",
         help="Société à mission (loi PACTE).",
     )
-    pareto_department = fields.Char(
-        string="Département",
-        compute="_compute_pareto_department",
-        store=True,
-        index="btree_not_null",
-        help="French département, from the zip code.",
+    pareto_department = _derived_code_field(
+        "Département", "_compute_pareto_department", help="French département, from the zip code."
     )
     pareto_is_local = fields.Boolean(
         string="Local",
@@ -130,11 +147,9 @@ class ResPartner(models.Model):
     pareto_registry_date = fields.Date(
         string="Registry Refresh Date", help="Last refresh from the national registry."
     )
-    pareto_siren = fields.Char(
-        string="SIREN",
-        compute="_compute_pareto_siren",
-        store=True,
-        index="btree_not_null",
+    pareto_siren = _derived_code_field(
+        "SIREN",
+        "_compute_pareto_siren",
         help="SIREN of a valid SIREN or SIRET in the Company ID.",
     )
     pareto_company_registry_warning = fields.Char(
@@ -522,12 +537,9 @@ class ResPartner(models.Model):
     @api.depends("property_supplier_payment_term_id", "commercial_partner_id.pareto_is_sme")
     def _compute_pareto_payment_term_over_cap(self):
         for partner in self:
-            days = partner.property_supplier_payment_term_id._pareto_days_over_cap_for(partner)
-            partner.pareto_payment_term_days_over = days
-            partner.pareto_payment_term_over_cap = bool(days)
+            set_over_cap(partner, partner.property_supplier_payment_term_id, partner)
 
     def _search_pareto_payment_term_over_cap(self, operator, value):
-        domain = self.env["account.payment.term"]._pareto_over_cap_domain(
-            "commercial_partner_id", "property_supplier_payment_term_id"
+        return search_over_cap(
+            self, operator, value, "commercial_partner_id", "property_supplier_payment_term_id"
         )
-        return boolean_search(operator, value, domain)

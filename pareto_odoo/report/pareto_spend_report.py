@@ -5,7 +5,7 @@ from odoo.tools import SQL
 from ..models.pareto_spend_mixin import SOURCE_SELECTION
 from ..tools import boolean_search, companies_local_sql
 from ..tools.spend import BILL, ORDER, spend_lines
-from .report_fields import family_field, size_field
+from .report_fields import amount_field, family_field, share_field, size_field
 
 
 class ParetoSpendReport(models.Model):
@@ -48,48 +48,31 @@ class ParetoSpendReport(models.Model):
         readonly=True,
         help="The vendor is local to the line's company (département list or radius).",
     )
-    amount = fields.Monetary(string="Spend", readonly=True)
-    sme_amount = fields.Monetary(string="SME Spend", readonly=True)
-    local_sme_amount = fields.Monetary(string="Local SME Spend", readonly=True)
-    known_size_amount = fields.Monetary(string="Spend with Known Size", readonly=True)
-    sme_share = fields.Float(
-        string="SME Share (%)",
-        readonly=True,
-        aggregator="avg",
-        digits=(16, 1),
-        help="SME spend / spend x 100 (weighted by spend when grouped).",
+    amount = amount_field("Spend")
+    sme_amount = amount_field("SME Spend")
+    local_sme_amount = amount_field("Local SME Spend")
+    known_size_amount = amount_field("Spend with Known Size")
+    sme_share = share_field(
+        "SME Share (%)", help="SME spend / spend x 100 (weighted by spend when grouped)."
     )
-    local_sme_share = fields.Float(
-        string="Local SME Share (%)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    coverage = fields.Float(
-        string="Size Known (%)",
-        readonly=True,
-        aggregator="avg",
-        digits=(16, 1),
-        help="Share of the spend whose vendor size is known.",
-    )
+    local_sme_share = share_field("Local SME Share (%)")
+    coverage = share_field("Size Known (%)", help="Share of the spend whose vendor size is known.")
     jobs_supported = fields.Float(
         readonly=True,
         digits=(16, 2),
         help="SME spend / the SME's turnover per employee, when its headcount and "
         "turnover are known.",
     )
-    jobs_unknown_amount = fields.Monetary(
-        string="SME Spend without Jobs Figures",
-        readonly=True,
+    jobs_unknown_amount = amount_field(
+        "SME Spend without Jobs Figures",
         help="SME spend whose vendor's headcount or turnover is unknown.",
     )
     is_ess = fields.Boolean(string="Social Economy (ESS)", readonly=True)
     is_siae = fields.Boolean(string="Work Integration (SIAE)", readonly=True)
-    ess_amount = fields.Monetary(string="ESS Spend", readonly=True)
-    siae_amount = fields.Monetary(string="SIAE Spend", readonly=True)
-    ess_share = fields.Float(
-        string="ESS Share (%)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    siae_share = fields.Float(
-        string="SIAE Share (%)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
+    ess_amount = amount_field("ESS Spend")
+    siae_amount = amount_field("SIAE Spend")
+    ess_share = share_field("ESS Share (%)")
+    siae_share = share_field("SIAE Share (%)")
     order_id = fields.Many2one("purchase.order", string="Purchase Order", readonly=True)
     move_id = fields.Many2one("account.move", string="Vendor Bill", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
@@ -183,52 +166,46 @@ class ParetoSpendReport(models.Model):
         def when(condition, value=amount):
             return SQL("CASE WHEN %s THEN %s ELSE 0.0 END", condition, value)
 
+        def columns(values):
+            """``value AS name, ...`` of ``{name: value}``."""
+            return SQL(", ").join(
+                SQL("%s AS %s", value, SQL.identifier(name)) for name, value in values.items()
+            )
+
         has_figures = SQL(
             "(COALESCE(vendor.pareto_headcount, 0) > 0 AND COALESCE(vendor.pareto_turnover, 0) > 0)"
         )
         local = companies_local_sql(self._companies(), SQL("spend.company_id"), "vendor")
-        known = SQL("vendor.pareto_size IS NOT NULL")
         ess = SQL("COALESCE(vendor.pareto_is_ess, FALSE)")
         siae = SQL("COALESCE(vendor.pareto_is_siae, FALSE)")
+        # Each ratio measure and its amount: the spend of the vendors meeting one condition.
+        conditions = {
+            "sme_share": sme,
+            "local_sme_share": SQL("%s AND %s", sme, local),
+            "coverage": SQL("vendor.pareto_size IS NOT NULL"),
+            "ess_share": ess,
+            "siae_share": siae,
+        }
+        ratios = {}
+        for share, condition in conditions.items():
+            ratios[self._RATIO_MEASURES[share]] = when(condition)
+            ratios[share] = when(condition, SQL("100.0"))
         return SQL(
             """
             SELECT spend.id, spend.source, spend.date, spend.company_id,
                    %(currency)s AS currency_id,
                    spend.family_id, split_part(family.parent_path, '/', 1)::int AS top_family_id,
-                   vendor.id AS partner_id, vendor.pareto_size, %(sme)s AS is_sme,
-                   %(local)s AS is_local, %(ess)s AS is_ess, %(siae)s AS is_siae,
-                   %(amount)s AS amount,
-                   %(sme_amount)s AS sme_amount,
-                   %(local_sme_amount)s AS local_sme_amount,
-                   %(known_amount)s AS known_size_amount,
-                   %(ess_amount)s AS ess_amount,
-                   %(siae_amount)s AS siae_amount,
-                   %(sme_share)s AS sme_share,
-                   %(local_sme_share)s AS local_sme_share,
-                   %(coverage)s AS coverage,
-                   %(ess_share)s AS ess_share,
-                   %(siae_share)s AS siae_share,
+                   vendor.id AS partner_id, vendor.pareto_size, %(flags)s,
+                   %(amount)s AS amount, %(ratios)s,
                    %(jobs)s AS jobs_supported,
                    %(jobs_unknown)s AS jobs_unknown_amount,
                    spend.order_id, spend.move_id, spend.product_id,
                    template.categ_id AS category_id
             """,
             currency=self.env.company.currency_id.id,
-            sme=sme,
-            local=local,
-            ess=ess,
-            siae=siae,
+            flags=columns({"is_sme": sme, "is_local": local, "is_ess": ess, "is_siae": siae}),
             amount=amount,
-            sme_amount=when(sme),
-            local_sme_amount=when(SQL("%s AND %s", sme, local)),
-            known_amount=when(known),
-            ess_amount=when(ess),
-            siae_amount=when(siae),
-            sme_share=when(sme, SQL("100.0")),
-            local_sme_share=when(SQL("%s AND %s", sme, local), SQL("100.0")),
-            coverage=when(known, SQL("100.0")),
-            ess_share=when(ess, SQL("100.0")),
-            siae_share=when(siae, SQL("100.0")),
+            ratios=columns(ratios),
             jobs=when(
                 SQL("%s AND %s", sme, has_figures),
                 SQL("%s * vendor.pareto_headcount / vendor.pareto_turnover", amount),

@@ -29,3 +29,14 @@ def size_field():
         readonly=True,
         falsy_value_label=_lt("Unknown size"),  # pylint: disable=translation-field
     )
+
+
+def amount_field(string, help=None):
+    """A spend measure, in the row's currency."""
+    return fields.Monetary(string=string, readonly=True, help=help)
+
+
+def share_field(string, help=None):
+    """A share in percent: a grouped row shows the spend-weighted share of the
+    group (the report's ``_RATIO_MEASURES``)."""
+    return fields.Float(string=string, readonly=True, aggregator="avg", digits=(16, 1), help=help)

@@ -393,13 +393,20 @@ class TestCompliancePeriods(ComplianceCase):
         keys = list(self.spend)
         return sum(self.spend[key][1] for key in keys[keys.index(first) : keys.index(last) + 1])
 
-    def test_calendar_year_in_user_timezone(self):
+    def _assert_period(self, period, spend):
+        """The order's period is ``period`` (start, end) and its total the
+        spend from the first key of ``spend`` to the second; returns the row."""
         row = self._row()
-        self.assertEqual(row["period_start"], datetime.date(2025, 1, 1))
-        self.assertEqual(row["period_end"], datetime.date(2025, 12, 31))
-        expected = self._sum("2025-01-01 in Paris, 2024-12-31 in UTC", "2025-12-31 in Paris")
-        self.assertAlmostEqual(row["total"], expected)
-        self.assertAlmostEqual(row["projected_total"], expected + 1000.0)
+        self.assertEqual((row["period_start"], row["period_end"]), period)
+        self.assertAlmostEqual(row["total"], self._sum(*spend))
+        return row
+
+    def test_calendar_year_in_user_timezone(self):
+        row = self._assert_period(
+            (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)),
+            ("2025-01-01 in Paris, 2024-12-31 in UTC", "2025-12-31 in Paris"),
+        )
+        self.assertAlmostEqual(row["projected_total"], row["total"] + 1000.0)
 
     def test_calendar_year_in_utc(self):
         utc = self.env(context=dict(self.env.context, tz="UTC"))
@@ -416,19 +423,17 @@ class TestCompliancePeriods(ComplianceCase):
                 "fiscalyear_last_day": 31,
             }
         )
-        row = self._row()
-        self.assertEqual(row["period_start"], datetime.date(2025, 4, 1))
-        self.assertEqual(row["period_end"], datetime.date(2026, 3, 31))
-        expected = self._sum("2025-04-01", "2026-01-01 in Paris, 2025-12-31 in UTC")
-        self.assertAlmostEqual(row["total"], expected)
+        self._assert_period(
+            (datetime.date(2025, 4, 1), datetime.date(2026, 3, 31)),
+            ("2025-04-01", "2026-01-01 in Paris, 2025-12-31 in UTC"),
+        )
 
     def test_rolling_12_months(self):
         self.company.pareto_period = compliance.ROLLING_12
-        row = self._row()
-        self.assertEqual(row["period_start"], datetime.date(2024, 6, 16))
-        self.assertEqual(row["period_end"], datetime.date(2025, 6, 15))
-        expected = self._sum("2024-12-31 in Paris", "2025-06-15")
-        self.assertAlmostEqual(row["total"], expected)
+        self._assert_period(
+            (datetime.date(2024, 6, 16), datetime.date(2025, 6, 15)),
+            ("2024-12-31 in Paris", "2025-06-15"),
+        )
 
     def test_draft_order_is_dated_today(self):
         draft = self._create_order(self.vendor_large, [(self.cleaning, 1, 5.0)], confirm=False)

@@ -14,19 +14,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..engine import registry
-from ..engine.tests.registry_server import (
-    ATELIER,
-    CARTONNAGES,
-    DUBOIS,
-    LEFEBVRE,
-    PAPETERIES,
-    PROPRETE,
-    FakeRegistry,
-    Reply,
-    company,
-    fixture,
-    page,
-)
+from ..engine.tests.registry_server import FakeRegistry, Reply, Sirens, company, fixture, page
 from ..models import pareto_registry_slot
 from ..models.pareto_registry_slot import SPACING_SECONDS, reserve_slot
 from .common import ParetoCase
@@ -70,8 +58,8 @@ class RegistryCase(ParetoCase):
 @tagged("post_install", "-at_install")
 class TestRegistryUpdateButton(RegistryCase):
     def test_button_updates_size_address_coordinates_and_posts_the_changes(self):
-        self.fake.lookup(ATELIER, Reply(body=fixture("search_page1")))
-        partner = self._vendor("Atelier graphique", ATELIER)
+        self.fake.lookup(Sirens.ATELIER, Reply(body=fixture("search_page1")))
+        partner = self._vendor("Atelier graphique", Sirens.ATELIER)
         contact = self.env["res.partner"].create({"name": "Camille", "parent_id": partner.id})
         messages = partner.message_ids
 
@@ -79,7 +67,7 @@ class TestRegistryUpdateButton(RegistryCase):
 
         (received,) = self.fake.received
         self.assertEqual(received.path, "/search")
-        self.assertEqual(received.params, {"q": ATELIER, "page": "1", "per_page": "25"})
+        self.assertEqual(received.params, {"q": Sirens.ATELIER, "page": "1", "per_page": "25"})
         self.assertTrue(received.headers["User-Agent"].startswith("pareto_odoo/19.0."))
         self.assertEqual(action["params"]["type"], "success")
         self.assertRecordValues(
@@ -87,7 +75,7 @@ class TestRegistryUpdateButton(RegistryCase):
             [
                 {
                     "name": "Atelier graphique",  # the user's name is kept
-                    "company_registry": ATELIER,
+                    "company_registry": Sirens.ATELIER,
                     "pareto_size": "small",
                     "pareto_size_source": "registry",
                     "pareto_size_year": 2022,
@@ -127,8 +115,8 @@ class TestRegistryUpdateButton(RegistryCase):
         self.assertIn("Nothing changed", (partner.message_ids - messages).body)
 
     def test_button_replaces_a_size_set_by_hand(self):
-        self.fake.lookup(PAPETERIES, Reply(body=fixture("search_page1")))
-        partner = self._vendor("Papeteries", f"{PAPETERIES}00010")
+        self.fake.lookup(Sirens.PAPETERIES, Reply(body=fixture("search_page1")))
+        partner = self._vendor("Papeteries", f"{Sirens.PAPETERIES}00010")
         partner.with_user(self.manager).write({"pareto_size": "micro"})
         self.assertEqual(partner.pareto_size_source, "manual")
 
@@ -144,7 +132,7 @@ class TestRegistryUpdateButton(RegistryCase):
 
     def test_other_establishment_keeps_its_address(self):
         # 84215367800029 is a valid SIRET of the company, but not its head office.
-        self.fake.lookup(ATELIER, Reply(body=fixture("search_page1")))
+        self.fake.lookup(Sirens.ATELIER, Reply(body=fixture("search_page1")))
         partner = self._vendor("Atelier, Paris site", "84215367800029")
         partner.action_pareto_registry_update()
         self.assertRecordValues(
@@ -162,16 +150,16 @@ class TestRegistryUpdateButton(RegistryCase):
         )
 
     def test_group_subsidiary_is_large(self):
-        self.fake.lookup(PROPRETE, Reply(body=fixture("search_group_subsidiary")))
-        partner = self._vendor("Propreté services", PROPRETE)
+        self.fake.lookup(Sirens.PROPRETE, Reply(body=fixture("search_group_subsidiary")))
+        partner = self._vendor("Propreté services", Sirens.PROPRETE)
         partner.action_pareto_registry_update()
         self.assertRecordValues(
             partner, [{"pareto_size": "large", "pareto_is_sme": False, "zip": "92000"}]
         )
 
     def test_closed_company_is_reported(self):
-        self.fake.lookup(LEFEBVRE, Reply(body=fixture("search_closed")))
-        partner = self._vendor("Imprimerie Lefebvre", LEFEBVRE, pareto_size="small")
+        self.fake.lookup(Sirens.LEFEBVRE, Reply(body=fixture("search_closed")))
+        partner = self._vendor("Imprimerie Lefebvre", Sirens.LEFEBVRE, pareto_size="small")
         messages = partner.message_ids
         action = partner.action_pareto_registry_update()
         self.assertEqual(action["params"]["type"], "warning")
@@ -190,14 +178,14 @@ class TestRegistryUpdateButton(RegistryCase):
             partner.with_user(self.buyer).action_pareto_registry_update()
         self.assertEqual(self.fake.received, [])
 
-        self.fake.lookup(ATELIER, Reply(body=fixture("search_empty")))
-        partner.company_registry = ATELIER
+        self.fake.lookup(Sirens.ATELIER, Reply(body=fixture("search_empty")))
+        partner.company_registry = Sirens.ATELIER
         with self.assertRaisesRegex(UserError, "knows no company with the SIREN 842153678"):
             partner.action_pareto_registry_update()
         self.assertFalse(partner.pareto_registry_date)
 
     def test_only_buyers_use_the_button(self):
-        partner = self._vendor("Atelier", ATELIER)
+        partner = self._vendor("Atelier", Sirens.ATELIER)
         employee = new_test_user(self.env, login="pareto_employee", groups="base.group_user")
         with self.assertRaises(AccessError):
             partner.with_user(employee).action_pareto_registry_update()
@@ -213,14 +201,14 @@ class TestRegistryUpdateButton(RegistryCase):
         self.assertEqual(partner.message_ids, messages)
 
     def test_server_error_writes_nothing(self):
-        self.fake.lookup(ATELIER, Reply(500, "<html>Internal Server Error</html>"))
-        partner = self._vendor("Atelier", ATELIER, pareto_size="medium")
+        self.fake.lookup(Sirens.ATELIER, Reply(500, "<html>Internal Server Error</html>"))
+        partner = self._vendor("Atelier", Sirens.ATELIER, pareto_size="medium")
         self._assert_failure_writes_nothing(partner, r"unavailable.*HTTP 500")
         self.assertEqual(len(self.fake.received), 1)
 
     def test_malformed_json_writes_nothing(self):
-        self.fake.lookup(ATELIER, Reply(body='{"results": ['))
-        partner = self._vendor("Atelier", ATELIER)
+        self.fake.lookup(Sirens.ATELIER, Reply(body='{"results": ['))
+        partner = self._vendor("Atelier", Sirens.ATELIER)
         self._assert_failure_writes_nothing(partner, "unexpected response")
 
     def _assert_cut_at_the_deadline(self, reply):
@@ -228,8 +216,8 @@ class TestRegistryUpdateButton(RegistryCase):
         does, and writes nothing (Odoo's test harness raises socket timeouts
         to 10 s: the deadline does not depend on them)."""
         self.env["ir.config_parameter"].set_param("pareto_odoo.registry_timeout", "1")
-        self.fake.lookup(ATELIER, reply)
-        partner = self._vendor("Atelier", ATELIER)
+        self.fake.lookup(Sirens.ATELIER, reply)
+        partner = self._vendor("Atelier", Sirens.ATELIER)
         started = time.monotonic()
         self._assert_failure_writes_nothing(partner, "did not answer within 1 seconds")
         self.assertLess(time.monotonic() - started, 5)
@@ -243,29 +231,31 @@ class TestRegistryUpdateButton(RegistryCase):
 
     def test_rate_limited_honours_retry_after_then_gives_up(self):
         self.fake.lookup(
-            ATELIER,
+            Sirens.ATELIER,
             Reply(429, {"erreur": "Too many requests"}, headers={"Retry-After": "1"}),
             Reply(body=fixture("search_page1")),
         )
-        partner = self._vendor("Atelier", ATELIER)
+        partner = self._vendor("Atelier", Sirens.ATELIER)
         partner.with_user(self.buyer).action_pareto_registry_update()
         self.assertEqual(len(self.fake.received), 2)
         self.assertEqual(partner.pareto_size, "small")
 
         # A delay longer than a user can wait: one clear error, no retry.
         self.fake.reset()
-        self.fake.lookup(PAPETERIES, Reply(429, headers={"Retry-After": "120"}))
-        partner = self._vendor("Papeteries", PAPETERIES)
+        self.fake.lookup(Sirens.PAPETERIES, Reply(429, headers={"Retry-After": "120"}))
+        partner = self._vendor("Papeteries", Sirens.PAPETERIES)
         self._assert_failure_writes_nothing(partner, "too many requests; try again in 120 seconds")
         self.assertEqual(len(self.fake.received), 1)
 
     def test_oversized_answer_and_foreign_redirect_write_nothing(self):
-        partner = self._vendor("Atelier", ATELIER)
+        partner = self._vendor("Atelier", Sirens.ATELIER)
         # A 10 MB company name: the answer is refused before anything is stored.
-        self.fake.lookup(ATELIER, Reply(body=page(company(ATELIER, nom_complet="A" * 10**7))))
+        self.fake.lookup(
+            Sirens.ATELIER, Reply(body=page(company(Sirens.ATELIER, nom_complet="A" * 10**7)))
+        )
         self._assert_failure_writes_nothing(partner, "unexpected response")
         self.fake.reset()
-        self.fake.lookup(ATELIER, Reply(302, headers={"Location": "https://evil.example/"}))
+        self.fake.lookup(Sirens.ATELIER, Reply(302, headers={"Location": "https://evil.example/"}))
         self._assert_failure_writes_nothing(partner, "another host .evil.example.")
         self.assertEqual(len(self.fake.received), 1)
 
@@ -273,15 +263,15 @@ class TestRegistryUpdateButton(RegistryCase):
         """A year beyond int4, a NAF code sent as a float, a name longer than
         any company's: validated in the engine, never written."""
         odd = company(
-            ATELIER,
+            Sirens.ATELIER,
             nom_raison_sociale="A" * 5000,
             activite_principale=18.12,
             annee_categorie_entreprise="99999999999",
             annee_tranche_effectif_salarie=99999999999,
             finances={"2023": {"ca": 10**30, "resultat_net": 5000}},
         )
-        self.fake.lookup(ATELIER, Reply(body=page(odd)))
-        partner = self._vendor("Atelier", ATELIER, pareto_naf_code="18.12Z")
+        self.fake.lookup(Sirens.ATELIER, Reply(body=page(odd)))
+        partner = self._vendor("Atelier", Sirens.ATELIER, pareto_naf_code="18.12Z")
         partner.with_user(self.buyer).action_pareto_registry_update()
         self.assertRecordValues(
             partner,
@@ -301,10 +291,10 @@ class TestRegistryUpdateButton(RegistryCase):
 
     def test_button_keeps_a_size_of_a_more_recent_year(self):
         """The one size rule of the engine: a more recent year wins, here too."""
-        self.fake.lookup(ATELIER, Reply(body=fixture("search_page1")))
+        self.fake.lookup(Sirens.ATELIER, Reply(body=fixture("search_page1")))
         partner = self._vendor(
             "Atelier",
-            ATELIER,
+            Sirens.ATELIER,
             pareto_size="medium",
             pareto_size_source="import",
             pareto_size_year=2024,
@@ -339,15 +329,20 @@ class TestRegistryCron(RegistryCase):
         cls.env["ir.config_parameter"].set_param("pareto_odoo.registry_batch_size", "2")
         old = cls.today - timedelta(days=400)
         older = cls.today - timedelta(days=800)
-        cls.never = cls._vendor("Atelier", ATELIER)
-        cls.oldest = cls._vendor("Papeteries", PAPETERIES, pareto_registry_date=older)
-        cls.old = cls._vendor("Cartonnages", CARTONNAGES, pareto_registry_date=old)
-        cls.never_2 = cls._vendor("Propreté", PROPRETE)
+        cls.never = cls._vendor("Atelier", Sirens.ATELIER)
+        cls.oldest = cls._vendor("Papeteries", Sirens.PAPETERIES, pareto_registry_date=older)
+        cls.old = cls._vendor("Cartonnages", Sirens.CARTONNAGES, pareto_registry_date=old)
+        cls.never_2 = cls._vendor("Propreté", Sirens.PROPRETE)
         cls.fresh = cls._vendor(
-            "Lefebvre", LEFEBVRE, pareto_registry_date=cls.today - timedelta(days=30)
+            "Lefebvre", Sirens.LEFEBVRE, pareto_registry_date=cls.today - timedelta(days=30)
         )
-        cls.customer = cls._vendor("Customer", f"{ATELIER}00011", supplier_rank=0)
-        cls.expected_order = [ATELIER, PROPRETE, PAPETERIES, CARTONNAGES]
+        cls.customer = cls._vendor("Customer", f"{Sirens.ATELIER}00011", supplier_rank=0)
+        cls.expected_order = [
+            Sirens.ATELIER,
+            Sirens.PROPRETE,
+            Sirens.PAPETERIES,
+            Sirens.CARTONNAGES,
+        ]
 
     def setUp(self):
         super().setUp()
@@ -358,11 +353,11 @@ class TestRegistryCron(RegistryCase):
         self.fake.reset()
         self.progress = []
         replies = {
-            ATELIER: Reply(body=fixture("search_page1")),
-            PAPETERIES: Reply(body=fixture("search_page1")),
-            CARTONNAGES: Reply(body=fixture("search_page2")),
-            PROPRETE: Reply(body=fixture("search_group_subsidiary")),
-            LEFEBVRE: Reply(body=fixture("search_closed")),
+            Sirens.ATELIER: Reply(body=fixture("search_page1")),
+            Sirens.PAPETERIES: Reply(body=fixture("search_page1")),
+            Sirens.CARTONNAGES: Reply(body=fixture("search_page2")),
+            Sirens.PROPRETE: Reply(body=fixture("search_group_subsidiary")),
+            Sirens.LEFEBVRE: Reply(body=fixture("search_closed")),
         }
         replies.update(overrides)
         for siren, reply in replies.items():
@@ -429,11 +424,11 @@ class TestRegistryCron(RegistryCase):
         self.assertIn("the registry says Small enterprise (PE)", note.body)
 
     def test_outage_stops_the_run_cleanly_and_the_next_run_resumes(self):
-        self._script_lookups(**{PROPRETE: Reply(503, "Service Unavailable")})
+        self._script_lookups(**{Sirens.PROPRETE: Reply(503, "Service Unavailable")})
         with self.assertLogs(REGISTRY_LOGGER, "WARNING") as logs:
             self._run_cron()
         self.assertIn("stopped after 1 vendor(s)", logs.output[0])
-        self.assertEqual(self.fake.queries(), [ATELIER, PROPRETE])
+        self.assertEqual(self.fake.queries(), [Sirens.ATELIER, Sirens.PROPRETE])
         # Nothing left for this run: no retry against a registry that is down.
         self.assertEqual(self.progress, [(0, 4), (1, 0)])
         self.assertEqual(self.never.pareto_registry_date, self.today)
@@ -441,20 +436,25 @@ class TestRegistryCron(RegistryCase):
 
         self._script_lookups()
         self._run_cron()
-        self.assertEqual(self.fake.queries(), [PROPRETE, PAPETERIES, CARTONNAGES])
+        self.assertEqual(
+            self.fake.queries(), [Sirens.PROPRETE, Sirens.PAPETERIES, Sirens.CARTONNAGES]
+        )
         self.assertEqual(self.never_2.pareto_size, "large")
 
     def test_a_vendor_that_fails_alone_is_skipped(self):
-        self._script_lookups(**{PROPRETE: Reply(body={"results": "none"})})
+        self._script_lookups(**{Sirens.PROPRETE: Reply(body={"results": "none"})})
         with self.assertLogs(REGISTRY_LOGGER, "WARNING") as logs:
             self._run_cron()
         self.assertIn(f"skipped vendor {self.never_2.id}", logs.output[0])
-        self.assertEqual(self.fake.queries(), [ATELIER, PROPRETE, PAPETERIES, CARTONNAGES])
+        self.assertEqual(
+            self.fake.queries(),
+            [Sirens.ATELIER, Sirens.PROPRETE, Sirens.PAPETERIES, Sirens.CARTONNAGES],
+        )
         self.assertFalse(self.never_2.pareto_registry_date)
         self.assertEqual(self.progress[-1], (0, 0))
 
     def test_unknown_siren_is_marked_as_checked(self):
-        self._script_lookups(**{CARTONNAGES: Reply(body=fixture("search_empty"))})
+        self._script_lookups(**{Sirens.CARTONNAGES: Reply(body=fixture("search_empty"))})
         self._run_cron()
         self.assertEqual(self.old.pareto_registry_date, self.today)
         self.assertEqual(self.old.zip, "75011")
@@ -523,7 +523,7 @@ class TestRegistryDiscovery(RegistryCase):
     def test_lists_new_local_smes_and_creates_a_vendor_once(self):
         self._reply_search()
         # Already present (archived, even): never listed nor created again.
-        known = self._vendor("Papeteries", f"{PAPETERIES}00010", active=False)
+        known = self._vendor("Papeteries", f"{Sirens.PAPETERIES}00010", active=False)
 
         wizard = self._open()
 
@@ -544,14 +544,14 @@ class TestRegistryDiscovery(RegistryCase):
             wizard.line_ids,
             [
                 {
-                    "siren": ATELIER,
+                    "siren": Sirens.ATELIER,
                     "pareto_size": "small",
                     "is_local": True,
                     "department": "95",
                     "family_id": self.family_software.id,
                 },
                 {
-                    "siren": CARTONNAGES,
+                    "siren": Sirens.CARTONNAGES,
                     "pareto_size": "small",
                     "is_local": True,
                     "department": "93",
@@ -571,7 +571,7 @@ class TestRegistryDiscovery(RegistryCase):
                     "name": "ATELIER GRAPHIQUE DU PARISIS",
                     "is_company": True,
                     "company_registry": "84215367800011",
-                    "pareto_siren": ATELIER,
+                    "pareto_siren": Sirens.ATELIER,
                     "pareto_size": "small",
                     "pareto_size_source": "registry",
                     "pareto_size_year": 2022,
@@ -590,11 +590,11 @@ class TestRegistryDiscovery(RegistryCase):
             atelier_line.action_create_vendor()
 
         # Someone adds Cartonnages meanwhile: the stale line does not duplicate it.
-        self._vendor("Cartonnages", CARTONNAGES)
+        self._vendor("Cartonnages", Sirens.CARTONNAGES)
         with self.assertRaisesRegex(UserError, "already exists"):
             wizard.line_ids[1].action_create_vendor()
         partners = self.env["res.partner"].with_context(active_test=False)
-        for siren in (ATELIER, CARTONNAGES, PAPETERIES):
+        for siren in (Sirens.ATELIER, Sirens.CARTONNAGES, Sirens.PAPETERIES):
             self.assertEqual(partners.search_count([("pareto_siren", "=", siren)]), 1)
         self.assertTrue(known.exists())
 
@@ -610,19 +610,24 @@ class TestRegistryDiscovery(RegistryCase):
         wizard = self._open()
         line = wizard.line_ids[0]
         Line = self.env["pareto.registry.discovery.line"].with_user(self.buyer)
-        forged = {"wizard_id": wizard.id, "siren": DUBOIS, "name": "Forged", "pareto_size": "micro"}
+        forged = {
+            "wizard_id": wizard.id,
+            "siren": Sirens.DUBOIS,
+            "name": "Forged",
+            "pareto_size": "micro",
+        }
         with self.assertRaises(AccessError):
             Line.create(forged)
         with self.assertRaises(AccessError):
             wizard.write({"line_ids": [Command.create(forged)]})
         with self.assertRaises(AccessError):
-            line.write({"pareto_size": "micro", "siren": PROPRETE})
+            line.write({"pareto_size": "micro", "siren": Sirens.PROPRETE})
 
     def test_create_vendor_reads_the_registry_again(self):
         """Whatever a line holds, the vendor is what the registry says now."""
         self._reply_search()
         wizard = self._open()
-        line = wizard.line_ids.filtered(lambda candidate: candidate.siren == ATELIER)
+        line = wizard.line_ids.filtered(lambda candidate: candidate.siren == Sirens.ATELIER)
         # Even a line altered in the database is not trusted.
         self.env.cr.execute(
             "UPDATE pareto_registry_discovery_line SET name = 'Forged', pareto_size = 'micro',"
@@ -632,16 +637,16 @@ class TestRegistryDiscovery(RegistryCase):
         line.invalidate_recordset()
         self.fake.reset()
         now = company(
-            ATELIER,
+            Sirens.ATELIER,
             nom_raison_sociale="ATELIER GRAPHIQUE (NOUVEAU NOM)",
             siege={"siret": "84215367800011"},
             categorie_entreprise="ETI",
             finances={"2024": {"ca": 2100000, "resultat_net": 70000}},
             complements={"est_ess": False, "est_siae": True, "est_societe_mission": False},
         )
-        self.fake.lookup(ATELIER, Reply(body=page(now)))
+        self.fake.lookup(Sirens.ATELIER, Reply(body=page(now)))
         line.action_create_vendor()
-        self.assertEqual(self.fake.queries(), [ATELIER], "one lookup, by SIREN, at creation")
+        self.assertEqual(self.fake.queries(), [Sirens.ATELIER], "one lookup, by SIREN, at creation")
         self.assertRecordValues(
             line.partner_id,
             [
@@ -673,10 +678,12 @@ class TestRegistryDiscovery(RegistryCase):
     def test_siren_of_another_company_is_not_revealed_nor_duplicated(self):
         self._reply_search()
         wizard = self._open()
-        line = wizard.line_ids.filtered(lambda candidate: candidate.siren == CARTONNAGES)
+        line = wizard.line_ids.filtered(lambda candidate: candidate.siren == Sirens.CARTONNAGES)
         # Meanwhile company B (which the buyer cannot see) files it under its own name.
         secret = self._vendor(
-            "Fournisseur confidentiel de Pareto Sud", CARTONNAGES, company_id=self.company_2.id
+            "Fournisseur confidentiel de Pareto Sud",
+            Sirens.CARTONNAGES,
+            company_id=self.company_2.id,
         )
         self.fake.reset()
         with self.assertRaises(UserError) as error:
@@ -687,7 +694,7 @@ class TestRegistryDiscovery(RegistryCase):
         self.assertNotIn("confidentiel", message)
         self.assertEqual(self.fake.received, [], "nothing asked to the registry either")
         partners = self.env["res.partner"].with_context(active_test=False)
-        self.assertEqual(partners.search([("pareto_siren", "=", CARTONNAGES)]), secret)
+        self.assertEqual(partners.search([("pareto_siren", "=", Sirens.CARTONNAGES)]), secret)
 
     def test_radius_adds_nearby_smes_filtered_on_our_side(self):
         self.company.pareto_local_departments = "95"
@@ -708,10 +715,10 @@ class TestRegistryDiscovery(RegistryCase):
         # companies found by both searches appear once.
         self.assertEqual(
             sorted(wizard.line_ids.mapped("siren")),
-            sorted([ATELIER, PAPETERIES, CARTONNAGES, DUBOIS]),
+            sorted([Sirens.ATELIER, Sirens.PAPETERIES, Sirens.CARTONNAGES, Sirens.DUBOIS]),
         )
         self.assertEqual(wizard.found_count, 4)
-        dubois = wizard.line_ids.filtered(lambda line: line.siren == DUBOIS)
+        dubois = wizard.line_ids.filtered(lambda line: line.siren == Sirens.DUBOIS)
         self.assertRecordValues(
             dubois, [{"pareto_size": "micro", "is_local": False, "distance_km": 0.0}]
         )
@@ -840,8 +847,8 @@ class TestRegistrySlots(RegistryCase):
             )
 
     def test_the_addon_books_its_slots_in_a_transaction_of_its_own(self):
-        self.fake.lookup(ATELIER, Reply(body=fixture("search_page1")))
-        partner = self._vendor("Atelier", ATELIER)
+        self.fake.lookup(Sirens.ATELIER, Reply(body=fixture("search_page1")))
+        partner = self._vendor("Atelier", Sirens.ATELIER)
         before = self._next_slot()
         partner.with_user(self.buyer).action_pareto_registry_update()
         # Committed by the booking itself, while the test's transaction is still open.
@@ -854,7 +861,7 @@ class TestRegistrySlots(RegistryCase):
         # than a few seconds, with a clear message, and asks nothing.
         self._set_next_slot(30)
         self.addCleanup(self._set_next_slot, -1)
-        partner = self._vendor("Atelier", ATELIER)
+        partner = self._vendor("Atelier", Sirens.ATELIER)
         started = time.monotonic()
         with self.assertRaisesRegex(UserError, "too many requests; try again in 3[01] seconds"):
             partner.with_user(self.buyer).action_pareto_registry_update()
@@ -865,7 +872,7 @@ class TestRegistrySlots(RegistryCase):
         """Another transaction holds the slot row (a stuck booking): orders are
         confirmed as usual; a registry call gives up quickly with a clear
         message instead of holding the worker."""
-        partner = self._vendor("Atelier", ATELIER)
+        partner = self._vendor("Atelier", Sirens.ATELIER)
         with sql_db.db_connect(self.env.cr.dbname).cursor() as holder:
             reserve_slot(holder)  # the row stays locked until this transaction ends
             order = self._create_order(self.vendor_large, [(self.laptop, 1, 100.0)], confirm=True)

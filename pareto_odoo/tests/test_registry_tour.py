@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from .test_registry import PAPETERIES, RegistryCase, Reply, fixture
+from .test_registry import RegistryCase, Reply, Sirens, fixture
 
 
 @tagged("post_install", "-at_install")
@@ -13,7 +13,7 @@ class TestRegistryDiscoveryTour(HttpCase, RegistryCase):
         super().setUpClass()
         cls.family_it.naf_codes = "18.12Z, 17.23Z"
         cls.order = cls._create_order(cls.vendor_large, [(cls.laptop, 2, 1000.0)], confirm=False)
-        cls._vendor("Papeteries", PAPETERIES)
+        cls._vendor("Papeteries", Sirens.PAPETERIES)
 
     def test_find_local_smes_and_create_a_vendor(self):
         self.fake.reply("/search", Reply(body=fixture("search_page1")), page="1")

@@ -6,7 +6,7 @@ import os
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, LazyTranslate
 from odoo.tools.misc import formatLang
 
 from ..engine import identifiers, tabular, vendor_import
@@ -24,6 +24,82 @@ MATCH_STATUS_SELECTION = [
 ]
 MATCHED_BY_SELECTION = [("siren", "SIREN"), ("vat", "VAT number"), ("name", "Name")]
 PARTNER_FIELDS = ("pareto_siren", "vat", "name", "pareto_size", "pareto_size_source")
+
+
+_lt = LazyTranslate(__name__)
+
+# The user's sentences for the engine's codes, filled with each code's
+# parameters (see engine/tabular.py and engine/vendor_import.py).
+FILE_ERROR_TEXTS = {
+    tabular.EMPTY: _lt("The file is empty."),
+    tabular.NO_ROWS: _lt(
+        "The file has a header row but no data rows: there is no vendor to import."
+    ),
+    tabular.NOT_XLSX: _lt(
+        "The file “%(filename)s” is named as an Excel workbook but is not a valid .xlsx "
+        "file. Save it again as .xlsx or as CSV."
+    ),
+    tabular.OLD_XLS: _lt(
+        "The old Excel format (.xls) is not supported. Save the file as .xlsx or as CSV."
+    ),
+    tabular.UNKNOWN_FORMAT: _lt(
+        "Unknown file format for “%(filename)s”: expected a CSV file (.csv) or an Excel "
+        "workbook (.xlsx)."
+    ),
+    tabular.NOT_UTF16: _lt("The file could not be decoded as UTF-16 text. Save it as CSV UTF-8."),
+    tabular.NOT_TEXT: _lt(
+        "The file is not readable text (unknown encoding or binary content). Save it as "
+        "CSV UTF-8 or as an Excel workbook (.xlsx)."
+    ),
+    tabular.CSV_UNREADABLE: _lt("The CSV file “%(filename)s” could not be read (%(detail)s)."),
+    tabular.ROW_TOO_WIDE: _lt(
+        "The CSV file “%(filename)s” could not be read: row %(row)s has %(values)s "
+        "values but the header has %(columns)s columns. Check the separator, and that "
+        "values containing it are quoted."
+    ),
+    tabular.XLSX_UNREADABLE: _lt(
+        "The file “%(filename)s” is not a readable Excel workbook (.xlsx). Save it again "
+        "as .xlsx or as CSV."
+    ),
+}
+# An invalid SIREN or SIRET, by reason.
+IDENTIFIER_ISSUE_TEXTS = {
+    identifiers.INVALID_FORMAT: _lt("Invalid %(column)s “%(value)s”: only digits are allowed."),
+    identifiers.INVALID_LENGTH: _lt(
+        "Invalid %(column)s “%(value)s”: a SIREN has 9 digits and a SIRET 14."
+    ),
+    identifiers.INVALID_CHECKSUM: _lt("Invalid %(column)s “%(value)s”: its check digit is wrong."),
+}
+ROW_ISSUE_TEXTS = {
+    vendor_import.NOT_A_NUMBER: _lt("Unreadable %(column)s: “%(value)s” is not a number."),
+    vendor_import.NEGATIVE: _lt("Invalid %(column)s: “%(value)s” is negative."),
+    vendor_import.NOT_FINITE: _lt("Invalid %(column)s: “%(value)s” is not a finite number."),
+    vendor_import.OUT_OF_RANGE: _lt("Invalid %(column)s: “%(value)s” is beyond %(maximum)s."),
+    vendor_import.SIREN_SIRET_MISMATCH: _lt(
+        "The SIREN (%(siren)s) and the SIRET (%(siret)s) are of different companies."
+    ),
+    vendor_import.INVALID_VAT: _lt("Invalid French VAT number “%(value)s”."),
+    vendor_import.VAT_OTHER_SIREN: _lt(
+        "The VAT number %(vat)s is not that of SIREN %(siren)s; the SIREN is used for "
+        "matching first."
+    ),
+    vendor_import.NO_IDENTIFIER: _lt(
+        "No identifier: the row has no SIREN/SIRET, VAT number or name."
+    ),
+    vendor_import.UNKNOWN_SIZE: _lt(
+        "Unknown size “%(value)s”: expected micro, small, medium, intermediate or large "
+        "(or TPE, PE, PME, ETI, GE)."
+    ),
+    vendor_import.INVALID_YEAR: _lt("Invalid year “%(value)s”."),
+    vendor_import.SIZE_DIFFERS: _lt(
+        "The size given (%(given)s) differs from the size computed from the figures "
+        "(%(computed)s); the size given is kept."
+    ),
+    vendor_import.HEADCOUNT_NEEDED: _lt(
+        "No size and no headcount: the headcount is needed to compute a size."
+    ),
+    vendor_import.NOTHING_TO_CLASSIFY: _lt("No size and no headcount: nothing to classify."),
+}
 
 
 def _status_lines(status, string):
@@ -129,54 +205,20 @@ class ParetoVendorImport(models.TransientModel):
             vendor_import.BALANCE_SHEET: self.env._("balance sheet total"),
         }.get(column, column)
 
+    def _pareto_phrase(self, text, params):
+        """``text`` (a lazy term of the tables above) in the user's language,
+        filled with the code's ``params``."""
+        sentence = self.env._(text)  # translated first, then filled
+        return sentence % params
+
     def _pareto_file_error_text(self, exc):
         """The user's sentence for a TableError or a VendorFileError."""
         params = exc.params
         if exc.code == vendor_import.MISSING_COLUMNS:
             return self._pareto_missing_columns_text(params["missing"], params["found"])
-        texts = {
-            tabular.EMPTY: lambda: self.env._("The file is empty."),
-            tabular.NO_ROWS: lambda: self.env._(
-                "The file has a header row but no data rows: there is no vendor to import."
-            ),
-            tabular.NOT_XLSX: lambda: self.env._(
-                "The file “%(filename)s” is named as an Excel workbook but is not a valid .xlsx "
-                "file. Save it again as .xlsx or as CSV.",
-                filename=params["filename"],
-            ),
-            tabular.OLD_XLS: lambda: self.env._(
-                "The old Excel format (.xls) is not supported. Save the file as .xlsx or as CSV."
-            ),
-            tabular.UNKNOWN_FORMAT: lambda: self.env._(
-                "Unknown file format for “%(filename)s”: expected a CSV file (.csv) or an Excel "
-                "workbook (.xlsx).",
-                filename=params["filename"],
-            ),
-            tabular.NOT_UTF16: lambda: self.env._(
-                "The file could not be decoded as UTF-16 text. Save it as CSV UTF-8."
-            ),
-            tabular.NOT_TEXT: lambda: self.env._(
-                "The file is not readable text (unknown encoding or binary content). Save it as "
-                "CSV UTF-8 or as an Excel workbook (.xlsx)."
-            ),
-            tabular.CSV_UNREADABLE: lambda: self.env._(
-                "The CSV file “%(filename)s” could not be read (%(detail)s).",
-                filename=params["filename"],
-                detail=params["detail"],
-            ),
-            tabular.ROW_TOO_WIDE: lambda: self.env._(
-                "The CSV file “%(filename)s” could not be read: row %(row)s has %(values)s "
-                "values but the header has %(columns)s columns. Check the separator, and that "
-                "values containing it are quoted.",
-                **params,
-            ),
-            tabular.XLSX_UNREADABLE: lambda: self.env._(
-                "The file “%(filename)s” is not a readable Excel workbook (.xlsx). Save it again "
-                "as .xlsx or as CSV.",
-                filename=params["filename"],
-            ),
-        }
-        return texts[exc.code]() if exc.code in texts else str(exc)
+        if exc.code in FILE_ERROR_TEXTS:
+            return self._pareto_phrase(FILE_ERROR_TEXTS[exc.code], params)
+        return str(exc)
 
     def _pareto_missing_columns_text(self, missing, found):
         needs = {
@@ -200,99 +242,29 @@ class ParetoVendorImport(models.TransientModel):
         )
         return message
 
-    def _pareto_identifier_issue_text(self, issue):
-        column, value = self._pareto_column_label(issue["column"]), issue["value"]
-        if issue["reason"] == identifiers.INVALID_FORMAT:
-            return self.env._(
-                "Invalid %(column)s “%(value)s”: only digits are allowed.",
-                column=column,
-                value=value,
-            )
-        if issue["reason"] == identifiers.INVALID_LENGTH:
-            return self.env._(
-                "Invalid %(column)s “%(value)s”: a SIREN has 9 digits and a SIRET 14.",
-                column=column,
-                value=value,
-            )
-        return self.env._(
-            "Invalid %(column)s “%(value)s”: its check digit is wrong.", column=column, value=value
-        )
-
-    def _pareto_figure_issue_text(self, issue):
-        column, value = self._pareto_column_label(issue["column"]), issue["value"]
-        if issue["code"] == vendor_import.NOT_A_NUMBER:
-            return self.env._(
-                "Unreadable %(column)s: “%(value)s” is not a number.", column=column, value=value
-            )
-        if issue["code"] == vendor_import.NEGATIVE:
-            return self.env._(
-                "Invalid %(column)s: “%(value)s” is negative.", column=column, value=value
-            )
-        if issue["code"] == vendor_import.NOT_FINITE:
-            return self.env._(
-                "Invalid %(column)s: “%(value)s” is not a finite number.",
-                column=column,
-                value=value,
-            )
-        return self.env._(
-            "Invalid %(column)s: “%(value)s” is beyond %(maximum)s.",
-            column=column,
-            value=value,
-            maximum=formatLang(self.env, issue["maximum"], digits=0),
-        )
+    def _pareto_issue_params(self, issue):
+        """The parameters of a row issue as the user reads them: column
+        labels, size labels and a formatted maximum."""
+        params = dict(issue)
+        if "column" in params:
+            params["column"] = self._pareto_column_label(params["column"])
+        if "maximum" in params:
+            params["maximum"] = formatLang(self.env, params["maximum"], digits=0)
+        for key in ("given", "computed"):
+            if key in params:
+                params[key] = self._pareto_size_label(params[key])
+        return params
 
     def _pareto_row_issue_text(self, issue):
         """The user's sentence for a row issue of the engine (errors, warnings)."""
         code = issue["code"]
         if code == vendor_import.INVALID_IDENTIFIER:
-            return self._pareto_identifier_issue_text(issue)
-        if code in (
-            vendor_import.NOT_A_NUMBER,
-            vendor_import.NEGATIVE,
-            vendor_import.NOT_FINITE,
-            vendor_import.OUT_OF_RANGE,
-        ):
-            return self._pareto_figure_issue_text(issue)
-        texts = {
-            vendor_import.SIREN_SIRET_MISMATCH: lambda: self.env._(
-                "The SIREN (%(siren)s) and the SIRET (%(siret)s) are of different companies.",
-                siren=issue["siren"],
-                siret=issue["siret"],
-            ),
-            vendor_import.INVALID_VAT: lambda: self.env._(
-                "Invalid French VAT number “%(value)s”.", value=issue["value"]
-            ),
-            vendor_import.VAT_OTHER_SIREN: lambda: self.env._(
-                "The VAT number %(vat)s is not that of SIREN %(siren)s; the SIREN is used for "
-                "matching first.",
-                vat=issue["vat"],
-                siren=issue["siren"],
-            ),
-            vendor_import.NO_IDENTIFIER: lambda: self.env._(
-                "No identifier: the row has no SIREN/SIRET, VAT number or name."
-            ),
-            vendor_import.UNKNOWN_SIZE: lambda: self.env._(
-                "Unknown size “%(value)s”: expected micro, small, medium, intermediate or large "
-                "(or TPE, PE, PME, ETI, GE).",
-                value=issue["value"],
-            ),
-            vendor_import.INVALID_YEAR: lambda: self.env._(
-                "Invalid year “%(value)s”.", value=issue["value"]
-            ),
-            vendor_import.SIZE_DIFFERS: lambda: self.env._(
-                "The size given (%(given)s) differs from the size computed from the figures "
-                "(%(computed)s); the size given is kept.",
-                given=self._pareto_size_label(issue["given"]),
-                computed=self._pareto_size_label(issue["computed"]),
-            ),
-            vendor_import.HEADCOUNT_NEEDED: lambda: self.env._(
-                "No size and no headcount: the headcount is needed to compute a size."
-            ),
-            vendor_import.NOTHING_TO_CLASSIFY: lambda: self.env._(
-                "No size and no headcount: nothing to classify."
-            ),
-        }
-        return texts[code]() if code in texts else self._pareto_match_issue_text(issue)
+            text = IDENTIFIER_ISSUE_TEXTS[issue["reason"]]
+        elif code in ROW_ISSUE_TEXTS:
+            text = ROW_ISSUE_TEXTS[code]
+        else:
+            return self._pareto_match_issue_text(issue)
+        return self._pareto_phrase(text, self._pareto_issue_params(issue))
 
     def _pareto_match_issue_text(self, issue):
         """The user's sentence for a conflict found when matching."""
@@ -467,35 +439,24 @@ class ParetoVendorImport(models.TransientModel):
 
     def _pareto_report_csv(self, results):
         """The per-row report (CSV) with translated headers, statuses and messages."""
-        header = [
-            self.env._("Row"),
-            "SIREN",
-            self.env._("VAT"),
-            self.env._("Name"),
-            self.env._("Size"),
-            self.env._("Status"),
-            self.env._("Matched by"),
-            self.env._("Vendors"),
-            self.env._("Messages"),
-        ]
         line_fields = self.env["pareto.vendor.import.line"]._fields
         statuses = dict(line_fields["status"]._description_selection(self.env))
         matched_by = dict(line_fields["matched_by"]._description_selection(self.env))
         size_labels = dict(line_fields["size"]._description_selection(self.env))
-        rows = [
-            [
-                result.row.row_number,
-                result.row.siren,
-                result.row.vat,
-                result.row.name,
-                size_labels.get(result.row.size, ""),
-                statuses[result.status],
-                matched_by.get(result.matched_by, ""),
-                ",".join(str(pid) for pid in result.partner_ids),
-                self._pareto_messages(result),
-            ]
-            for result in results
+        # Each column's header and its value for a result.
+        columns = [
+            (self.env._("Row"), lambda result: result.row.row_number),
+            ("SIREN", lambda result: result.row.siren),
+            (self.env._("VAT"), lambda result: result.row.vat),
+            (self.env._("Name"), lambda result: result.row.name),
+            (self.env._("Size"), lambda result: size_labels.get(result.row.size, "")),
+            (self.env._("Status"), lambda result: statuses[result.status]),
+            (self.env._("Matched by"), lambda result: matched_by.get(result.matched_by, "")),
+            (self.env._("Vendors"), lambda result: ",".join(map(str, result.partner_ids))),
+            (self.env._("Messages"), self._pareto_messages),
         ]
+        header = [title for title, _value in columns]
+        rows = [[value(result) for _title, value in columns] for result in results]
         return tabular.csv_bytes(header, rows)
 
     def _pareto_store_results(self, results, attrs):

@@ -16,13 +16,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "registry"
 
-# The companies of the fixtures.
-ATELIER = "842153678"  # PME, band 11 (small), Argenteuil (95), 18.12Z, with finances, ESS
-PAPETERIES = "793402181"  # PME, band 21 (medium), Montreuil (93), 17.23Z, SIAE
-CARTONNAGES = "817364201"  # PME, band 12 (small), Bobigny (93), 17.23Z
-LEFEBVRE = "512876046"  # closed (etat_administratif C)
-PROPRETE = "438619025"  # GE subsidiary with 10-19 employees, mission-driven
-DUBOIS = "901274555"  # sole trader in Paris, no coordinates
+
+class Sirens:
+    """The SIRENs of the companies of the fixtures, for both test tiers."""
+
+    ATELIER = "842153678"  # PME, band 11 (small), Argenteuil (95), 18.12Z, with finances, ESS
+    PAPETERIES = "793402181"  # PME, band 21 (medium), Montreuil (93), 17.23Z, SIAE
+    CARTONNAGES = "817364201"  # PME, band 12 (small), Bobigny (93), 17.23Z
+    LEFEBVRE = "512876046"  # closed (etat_administratif C)
+    PROPRETE = "438619025"  # GE subsidiary with 10-19 employees, mission-driven
+    DUBOIS = "901274555"  # sole trader in Paris, no coordinates
 
 
 def fixture(name):

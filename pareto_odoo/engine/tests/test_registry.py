@@ -22,19 +22,7 @@ from pareto_odoo.engine.registry import (
     filter_companies,
 )
 
-from .registry_server import (
-    ATELIER,
-    CARTONNAGES,
-    DUBOIS,
-    LEFEBVRE,
-    PAPETERIES,
-    PROPRETE,
-    FakeRegistry,
-    Reply,
-    company,
-    fixture,
-    page,
-)
+from .registry_server import FakeRegistry, Reply, Sirens, company, fixture, page
 
 
 @pytest.fixture
@@ -81,16 +69,16 @@ def test_search_sends_filters_and_a_descriptive_user_agent(registry, client):
     assert request.headers["User-Agent"].startswith("pareto_odoo/")
     assert "(Odoo purchasing SME-share addon;" in request.headers["User-Agent"]
     assert (page.page, page.per_page, page.total_results, page.total_pages) == (1, 2, 3, 2)
-    assert [company.siren for company in page.results] == [ATELIER, PAPETERIES]
+    assert [company.siren for company in page.results] == [Sirens.ATELIER, Sirens.PAPETERIES]
 
 
 def test_company_fields_and_profile(registry, client):
     registry.reply("/search", Reply(body=fixture("search_page1")))
-    atelier = by_siren(client.search(q="atelier graphique").results)[ATELIER]
+    atelier = by_siren(client.search(q="atelier graphique").results)[Sirens.ATELIER]
     assert registry.received[0].params["q"] == "atelier graphique"
     # Domain values only: the Odoo layer maps them to partner fields.
     assert atelier == RegistryCompany(
-        siren=ATELIER,
+        siren=Sirens.ATELIER,
         siret="84215367800011",
         name="ATELIER GRAPHIQUE DU PARISIS",
         street="12 RUE PAUL VAILLANT COUTURIER",
@@ -117,7 +105,7 @@ def test_company_fields_and_profile(registry, client):
 
 def test_latest_financial_year_wins(registry, client):
     registry.reply("/search", Reply(body=fixture("search_page1")))
-    papeteries = by_siren(client.search(q="papeteries").results)[PAPETERIES]
+    papeteries = by_siren(client.search(q="papeteries").results)[Sirens.PAPETERIES]
     assert (papeteries.finance_year, papeteries.turnover, papeteries.net_result) == (
         2023,
         9874000.0,
@@ -128,7 +116,7 @@ def test_latest_financial_year_wins(registry, client):
 
 def test_legal_name_address_complement_and_category_year(registry, client):
     registry.reply("/search", Reply(body=fixture("search_page1")))
-    papeteries = by_siren(client.search(q="papeteries").results)[PAPETERIES]
+    papeteries = by_siren(client.search(q="papeteries").results)[Sirens.PAPETERIES]
     # nom_complet adds the acronym: the legal name is preferred.
     assert papeteries.name == "PAPETERIES REUNIES DE MONTREUIL"
     assert (papeteries.street, papeteries.street2) == ("45 BD DE CHANZY", "BATIMENT B")
@@ -141,7 +129,7 @@ def test_closed_company_is_inactive_and_filtered_out(registry, client):
     registry.reply("/search", Reply(body=fixture("search_closed")))
     (closed,) = client.search(q="imprimerie lefebvre", active_only=False).results
     assert "etat_administratif" not in registry.received[0].params
-    assert closed.siren == LEFEBVRE
+    assert closed.siren == Sirens.LEFEBVRE
     assert not closed.is_active
     assert closed.size is None
     assert (closed.finance_year, closed.turnover) == (None, None)  # "finances": {}
@@ -170,7 +158,11 @@ def test_iter_search_walks_pages_up_to_max_pages(registry, client):
     registry.reply("/search", Reply(body=fixture("search_page1")), page="1")
     registry.reply("/search", Reply(body=fixture("search_page2")), page="2")
     companies = list(client.iter_search(naf_codes="18.12Z,17.23Z", per_page=2))
-    assert [company.siren for company in companies] == [ATELIER, PAPETERIES, CARTONNAGES]
+    assert [company.siren for company in companies] == [
+        Sirens.ATELIER,
+        Sirens.PAPETERIES,
+        Sirens.CARTONNAGES,
+    ]
     assert [request.params["page"] for request in registry.received] == ["1", "2"]
     assert {request.params["per_page"] for request in registry.received} == {"2"}
 
@@ -191,17 +183,26 @@ def test_near_point_then_filter_companies(registry, client):
         "per_page": "25",
     }
     companies = page.results
-    assert [c.siren for c in companies] == [PAPETERIES, PROPRETE, LEFEBVRE, DUBOIS]
+    assert [c.siren for c in companies] == [
+        Sirens.PAPETERIES,
+        Sirens.PROPRETE,
+        Sirens.LEFEBVRE,
+        Sirens.DUBOIS,
+    ]
     sme_nearby = filter_companies(companies, categories="PME", departements=["93", "75"])
-    assert [c.siren for c in sme_nearby] == [PAPETERIES, DUBOIS]
+    assert [c.siren for c in sme_nearby] == [Sirens.PAPETERIES, Sirens.DUBOIS]
     in_92_93 = filter_companies(companies, departements="92,93")
-    assert [c.siren for c in in_92_93] == [PAPETERIES, PROPRETE]
-    assert [c.siren for c in filter_companies(companies)] == [PAPETERIES, PROPRETE, DUBOIS]
+    assert [c.siren for c in in_92_93] == [Sirens.PAPETERIES, Sirens.PROPRETE]
+    assert [c.siren for c in filter_companies(companies)] == [
+        Sirens.PAPETERIES,
+        Sirens.PROPRETE,
+        Sirens.DUBOIS,
+    ]
 
 
 def test_sole_trader_without_coordinates(registry, client):
     registry.reply("/near_point", Reply(body=fixture("near_point")))
-    dubois = by_siren(client.near_point(48.86, 2.35, 5).results)[DUBOIS]
+    dubois = by_siren(client.near_point(48.86, 2.35, 5).results)[Sirens.DUBOIS]
     # No legal name for a sole trader: nom_complet is the person's name.
     assert dubois.name == "MARIE DUBOIS"
     assert (dubois.latitude, dubois.longitude) == (None, None)
@@ -237,14 +238,14 @@ def test_invalid_arguments_fail_before_any_request(registry, client, call, kwarg
 def test_lookup_picks_the_matching_siren(registry, client, number):
     registry.reply("/search", Reply(body=fixture("search_page1")))
     company = client.lookup_siren(number)
-    assert company.siren == PAPETERIES
+    assert company.siren == Sirens.PAPETERIES
     # Closed companies are found too, so that the user learns the company closed.
-    assert registry.received[0].params == {"q": PAPETERIES, "page": "1", "per_page": "25"}
+    assert registry.received[0].params == {"q": Sirens.PAPETERIES, "page": "1", "per_page": "25"}
 
 
 def test_lookup_unknown_siren(registry, client):
     registry.reply("/search", Reply(body=fixture("search_empty")))
-    assert client.lookup_siren(ATELIER) is None
+    assert client.lookup_siren(Sirens.ATELIER) is None
 
 
 @pytest.mark.parametrize(
@@ -265,7 +266,7 @@ def test_retry_after_seconds_then_success(registry, client, sleeps):
         Reply(429, {"erreur": "Too many requests"}, headers={"Retry-After": "3"}),
         Reply(body=fixture("search_group_subsidiary")),
     )
-    assert client.search(q="proprete").results[0].siren == PROPRETE
+    assert client.search(q="proprete").results[0].siren == Sirens.PROPRETE
     assert sleeps == [3.0]
     assert len(registry.received) == 2
 
@@ -372,7 +373,7 @@ def test_client_is_reusable_after_a_deadline(registry, sleeps):
     with RegistryClient(registry.url, timeout=1.0, sleep=sleeps.append) as client:
         with pytest.raises(RegistryUnavailable):
             client.search(q="x")
-        assert client.search(q="x").results[0].siren == PROPRETE
+        assert client.search(q="x").results[0].siren == Sirens.PROPRETE
 
 
 def test_unreachable_registry_is_unavailable():
@@ -419,7 +420,7 @@ def test_malformed_answers(registry, client, body):
 @pytest.mark.parametrize("content_length", [True, False])
 def test_oversized_answer_is_refused(registry, client, content_length):
     # A 10 MB company name: refused as a whole, whether or not its size is announced.
-    huge = page(company(ATELIER, nom_raison_sociale="A" * 10_000_000))
+    huge = page(company(Sirens.ATELIER, nom_raison_sociale="A" * 10_000_000))
     registry.reply("/search", Reply(body=huge, content_length=content_length))
     with pytest.raises(RegistryBadResponse) as info:
         client.search(q="x")
@@ -437,7 +438,7 @@ def test_redirect_to_another_host_is_refused(registry, client):
 def test_redirect_within_the_registry_is_followed(registry, client):
     registry.reply("/search", Reply(301, headers={"Location": "/v2/search?q=x"}))
     registry.reply("/v2/search", Reply(body=fixture("search_group_subsidiary")))
-    assert client.search(q="x").results[0].siren == PROPRETE
+    assert client.search(q="x").results[0].siren == Sirens.PROPRETE
     assert [received.path for received in registry.received] == ["/search", "/v2/search"]
 
 
@@ -453,7 +454,7 @@ def test_parsing_tolerates_missing_and_odd_values():
     assert RegistryCompany.from_result({}) == RegistryCompany()
     company_ = RegistryCompany.from_result(
         {
-            "siren": ATELIER,
+            "siren": Sirens.ATELIER,
             "siege": {"latitude": "NaN", "longitude": "abc", "code_postal": None, "siret": 12},
             "categorie_entreprise": None,
             "tranche_effectif_salarie": "12",
@@ -477,7 +478,7 @@ def test_every_value_is_validated():
     float, a name longer than any company's, NUL characters (PostgreSQL
     refuses them), a SIRET of another company, infinite or absurd amounts."""
     result = company(
-        ATELIER,
+        Sirens.ATELIER,
         nom_raison_sociale="X" * (MAX_NAME_LENGTH + 1),
         nom_complet="ATELIER\x00 GRAPHIQUE\n",
         activite_principale=18.12,
@@ -509,7 +510,7 @@ def test_every_value_is_validated():
     )
     assert parsed.size is None
     assert (parsed.siren, parsed.siret, parsed.zip, parsed.city, parsed.latitude) == (
-        ATELIER,
+        Sirens.ATELIER,
         None,
         None,
         None,

@@ -7,36 +7,15 @@ import pytest
 
 from pareto_odoo.engine.sirene_stock import (
     REQUIRED_COLUMNS,
+    STOCK_UNITE_LEGALE_COLUMNS,
     StockFileError,
     StockMatch,
     estimate_row_count,
     iter_stock_matches,
 )
 
-# A realistic subset of StockUniteLegale's header, required columns in their
-# real places among others.
-HEADER = [
-    "siren",
-    "statutDiffusionUniteLegale",
-    "unitePurgeeUniteLegale",
-    "dateCreationUniteLegale",
-    "sigleUniteLegale",
-    "trancheEffectifsUniteLegale",
-    "anneeEffectifsUniteLegale",
-    "dateDernierTraitementUniteLegale",
-    "nombrePeriodesUniteLegale",
-    "categorieEntreprise",
-    "anneeCategorieEntreprise",
-    "dateDebut",
-    "etatAdministratifUniteLegale",
-    "nomUniteLegale",
-    "denominationUniteLegale",
-    "categorieJuridiqueUniteLegale",
-    "activitePrincipaleUniteLegale",
-    "nomenclatureActivitePrincipaleUniteLegale",
-    "nicSiegeUniteLegale",
-    "caractereEmployeurUniteLegale",
-]
+# The real header: the required columns in their places among the others.
+HEADER = list(STOCK_UNITE_LEGALE_COLUMNS)
 
 
 def unit(siren, category="PME", band="01", *, state="A", category_year="2022", band_year="2021"):

@@ -280,21 +280,18 @@ export class ComplianceDashboard extends Component {
     return this.action.doAction("pareto_odoo.action_pareto_spend_report");
   }
 
-  async exportXlsx() {
-    const action = await this.orm.call(
-      "pareto.compliance.dashboard",
-      "action_export_xlsx",
-      [this.options]
-    );
-    return this.action.doAction(action);
+  exportXlsx() {
+    return this.doReportAction("action_export_xlsx");
   }
 
-  async printSummary() {
-    const action = await this.orm.call(
-      "pareto.compliance.dashboard",
-      "action_print_summary",
-      [this.options]
-    );
+  printSummary() {
+    return this.doReportAction("action_print_summary");
+  }
+
+  async doReportAction(method) {
+    const action = await this.orm.call("pareto.compliance.dashboard", method, [
+      this.options,
+    ]);
     return this.action.doAction(action);
   }
 }
