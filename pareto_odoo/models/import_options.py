@@ -4,11 +4,11 @@
 from odoo import fields
 
 
-def overwrite_manual_field(help):
+def overwrite_manual_field(**attrs):
     """Whether the import replaces the sizes set by hand on vendors."""
-    return fields.Boolean(string="Overwrite sizes set by hand", help=help)
+    return fields.Boolean(string="Overwrite sizes set by hand", **attrs)
 
 
-def track_history_field(help):
+def track_history_field(**attrs):
     """Whether the import posts each size change in the vendor's chatter."""
-    return fields.Boolean(string="Log changes in the vendors' chatter", help=help)
+    return fields.Boolean(string="Log changes in the vendors' chatter", **attrs)

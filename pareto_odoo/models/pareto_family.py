@@ -306,7 +306,7 @@ def line_family_field(**kwargs):
     )
 
 
-def mapped_family_field(help):
+def mapped_family_field(**attrs):
     """The purchasing family that a product category or template is mapped to
     by hand (empty: it takes the one it inherits)."""
     return fields.Many2one(
@@ -314,7 +314,7 @@ def mapped_family_field(help):
         string="Purchasing Family",
         index="btree_not_null",
         ondelete="set null",
-        help=help,
+        **attrs,
     )
 
 

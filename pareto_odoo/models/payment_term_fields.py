@@ -16,13 +16,13 @@ def days_over_cap_field():
     )
 
 
-def over_cap_field(help):
+def over_cap_field(**attrs):
     """Whether the payment term of an SME vendor can exceed the legal cap."""
     return fields.Boolean(
         string="Payment Term over the Legal Cap",
         compute="_compute_pareto_payment_term_over_cap",
         search="_search_pareto_payment_term_over_cap",
-        help=help,
+        **attrs,
     )
 
 

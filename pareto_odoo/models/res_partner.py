@@ -29,7 +29,7 @@ SIZE_SOURCE_SELECTION = [
 ]
 
 
-def _size_field(selection, string, help):
+def _size_field(selection, string, **attrs):
     """The size class or its source: computed from the figures, else kept as
     set by hand or by an import, and tracked."""
     return fields.Selection(
@@ -39,16 +39,14 @@ def _size_field(selection, string, help):
         store=True,
         readonly=False,
         tracking=True,
-        help=help,
+        **attrs,
     )
 
 
-def _derived_code_field(string, compute, help):
+def _derived_code_field(string, compute, **attrs):
     """A code read from another field (zip code, Company ID): stored, and
     indexed where set."""
-    return fields.Char(
-        string=string, compute=compute, store=True, index="btree_not_null", help=help
-    )
+    return fields.Char(string=string, compute=compute, store=True, index="btree_not_null", **attrs)
 
 
 # Fields that classify a vendor company: only procurement managers change

@@ -12,13 +12,13 @@ from ..models.res_partner import SIZE_SELECTION
 _lt = LazyTranslate(__name__)
 
 
-def family_field(string, help=None):
+def family_field(string, **attrs):
     return fields.Many2one(
         "pareto.family",
         string=string,
         readonly=True,
         falsy_value_label=_lt("Unclassified"),  # pylint: disable=translation-field
-        help=help,
+        **attrs,
     )
 
 
@@ -31,12 +31,12 @@ def size_field():
     )
 
 
-def amount_field(string, help=None):
+def amount_field(string, **attrs):
     """A spend measure, in the row's currency."""
-    return fields.Monetary(string=string, readonly=True, help=help)
+    return fields.Monetary(string=string, readonly=True, **attrs)
 
 
-def share_field(string, help=None):
+def share_field(string, **attrs):
     """A share in percent: a grouped row shows the spend-weighted share of the
     group (the report's ``_RATIO_MEASURES``)."""
-    return fields.Float(string=string, readonly=True, aggregator="avg", digits=(16, 1), help=help)
+    return fields.Float(string=string, readonly=True, aggregator="avg", digits=(16, 1), **attrs)
