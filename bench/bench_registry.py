@@ -43,6 +43,7 @@ from pareto_odoo.engine.registry import (  # noqa: E402
     RegistryCompany,
     SlotLimiter,
 )
+from pareto_odoo.engine.tests import registry_server  # noqa: E402
 from pareto_odoo.engine.tests.registry_server import FakeRegistry, Reply, fixture  # noqa: E402
 
 
@@ -271,21 +272,13 @@ def bench_db(args):
             )
         )
         vendor_lines = cr.fetchone()[0]
-        sizes = {"micro": "large", "small": "large", "medium": "large"}
-        company = RegistryCompany(
-            siren=vendor.pareto_siren,
-            siret=None,
-            street="1 RUE DU BENCH",
-            zip="93100",
-            city="MONTREUIL",
-            latitude=48.86,
-            longitude=2.44,
-            naf_code="17.23Z",
-            category="GE",
-            size=sizes.get(vendor.pareto_size, "small"),
-            size_year=2023,
-            is_active=True,
-            department="93",
+        # The registry's answer, as its client parses it: the tests' company
+        # (Montreuil), large when the vendor is an SME so that its size changes.
+        large = vendor.pareto_size in ("micro", "small", "medium")
+        company = RegistryCompany.from_result(
+            registry_server.company(
+                vendor.pareto_siren, categorie_entreprise="GE" if large else "PME"
+            )
         )
 
         def apply():
