@@ -7,6 +7,7 @@ _BIG_TABLE_COLUMNS = (
     ("purchase_order_line", "pareto_family_id", "int4"),
     ("account_move_line", "pareto_family_id", "int4"),
     ("account_move", "pareto_payment_date", "date"),
+    ("account_move", "pareto_main_family_id", "int4"),
     ("purchase_order", "pareto_status", "varchar"),
     ("res_partner", "pareto_size", "varchar"),
     ("res_partner", "pareto_size_source", "varchar"),

@@ -53,20 +53,21 @@ def share_of(amount, year_purchases):
     return amount * 100.0 / year_purchases if year_purchases else None
 
 
-def late_payment_table(bills, year_purchases):
+def late_payment_table(groups, year_purchases):
     """The statutory table of unpaid bills past due at a closing date.
 
-    ``bills``: iterable of (days late at the closing date, amount due
-    including taxes); bills not late are ignored. ``year_purchases``: the
-    fiscal year's purchases including taxes, up to the closing date. Returns
-    ``{"buckets": [{bucket, count, amount, share}], "total": {count, amount,
-    share}, "year_purchases": amount}``, shares in percent (None without
+    ``groups``: iterable of (days late at the closing date, number of bills,
+    amount due including taxes), e.g. one per day of lateness; groups not
+    late are ignored. ``year_purchases``: the fiscal year's purchases
+    including taxes, up to the closing date. Returns ``{"buckets": [{bucket,
+    count, amount, share}], "total": {count, amount, share},
+    "year_purchases": amount}``, shares in percent (None without
     purchases)."""
     counts = {key: [0, 0.0] for key, _first, _last in LATE_BUCKETS}
-    for days_late, amount in bills:
+    for days_late, count, amount in groups:
         key = bucket_of(days_late)
         if key is not None:
-            counts[key][0] += 1
+            counts[key][0] += count
             counts[key][1] += amount
     buckets = [
         {"bucket": key, "count": count, "amount": amount, "share": share_of(amount, year_purchases)}

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -7,21 +9,34 @@ BILL_TYPES = ("in_invoice", "in_refund")
 PAID_STATES = ("paid", "in_payment", "reversed")
 
 
+def _main_family(totals):
+    """The family id (or None: unclassified) of the largest absolute total
+    of ``totals`` {family id or None: untaxed total}; on a tie the lowest
+    id, unclassified last, as the SQL of ``_pareto_fill_main_families``."""
+    if not totals:
+        return False
+    family_id = min(totals, key=lambda key: (-abs(totals[key]), key is None, key or 0))
+    return family_id or False
+
+
 class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["account.move", "pareto.write.guard"]
 
-    # The posted vendor bills of a company in a date window, with what the
-    # suggestions' history on the invoiced basis needs, in an index-only scan
-    # (the twin of purchase.order's on confirmed orders).
-    _pareto_bill_company_date_idx = models.Index(
-        "(company_id, invoice_date) INCLUDE (id, commercial_partner_id) "
-        "WHERE state = 'posted' AND move_type IN ('in_invoice', 'in_refund')"
+    # The posted vendor bills and refunds of a company in a date window,
+    # with what the payment report and the suggestions' history (invoiced
+    # basis) read of them, in an index-only scan: on a live database vendor
+    # bills are a fraction of account_move's rows, and a wide row each.
+    _pareto_bill_report_idx = models.Index(
+        "(company_id, invoice_date) INCLUDE (id, commercial_partner_id, move_type, "
+        "invoice_date_due, pareto_payment_date, pareto_main_family_id, amount_total_signed, "
+        "payment_state) WHERE state = 'posted' AND move_type IN ('in_invoice', 'in_refund')"
     )
-    # The bills still unpaid, or paid after a date, of a company: what the
-    # statutory late-payment table reads at a closing date.
+    # The vendor bills of a company by due date, with what the statutory
+    # late-payment table reads of them at a closing date.
     _pareto_bill_due_idx = models.Index(
-        "(company_id, invoice_date_due) INCLUDE (pareto_payment_date) "
+        "(company_id, invoice_date_due) INCLUDE (id, invoice_date, pareto_payment_date, "
+        "amount_total_signed, payment_state, commercial_partner_id) "
         "WHERE state = 'posted' AND move_type = 'in_invoice'"
     )
 
@@ -36,6 +51,35 @@ class AccountMove(models.Model):
         help="Vendor bills and refunds: the date they became fully paid (the latest of their "
         "reconciliations). Empty while they are not fully paid.",
     )
+
+    # The family of the bill's largest lines, stored for the same reason
+    # (a subquery per bill made grouping by it 18 s at 1,000,000 bills).
+    pareto_main_family_id = fields.Many2one(
+        "pareto.family",
+        string="Main Purchasing Family",
+        compute="_compute_pareto_main_family_id",
+        store=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="Vendor bills and refunds: the purchasing family of their largest lines "
+        "(untaxed, in absolute value); empty when those are unclassified.",
+    )
+
+    @api.depends(
+        "move_type",
+        "invoice_line_ids.pareto_family_id",
+        "invoice_line_ids.balance",
+        "invoice_line_ids.display_type",
+    )
+    def _compute_pareto_main_family_id(self):
+        for move in self:
+            totals = defaultdict(float)
+            if move.move_type in BILL_TYPES:
+                for line in move.invoice_line_ids:
+                    if line.display_type == "product":
+                        totals[line.pareto_family_id.id or None] += line.balance
+            move.pareto_main_family_id = _main_family(totals)
 
     @api.depends(
         "state",
@@ -88,3 +132,33 @@ class AccountMove(models.Model):
             )
         )
         self.invalidate_model(["pareto_payment_date"])
+
+    @api.model
+    def _pareto_fill_main_families(self, move_ids=None):
+        """Set the main family of the vendor bills and refunds ``move_ids``
+        (all by default) in one set-based UPDATE, by the rule of the compute:
+        after the families of existing bill lines changed in SQL."""
+        self.env.flush_all()
+        moves = SQL("TRUE") if move_ids is None else SQL("bill.id = ANY(%s)", list(move_ids))
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move move
+                   SET pareto_main_family_id = main.family_id
+                  FROM account_move bill
+                  LEFT JOIN LATERAL (
+                      SELECT line.pareto_family_id AS family_id
+                        FROM account_move_line line
+                       WHERE line.move_id = bill.id AND line.display_type = 'product'
+                       GROUP BY line.pareto_family_id
+                       ORDER BY ABS(SUM(line.balance)) DESC, line.pareto_family_id
+                       LIMIT 1
+                  ) main ON TRUE
+                 WHERE move.id = bill.id AND bill.move_type IN %(types)s AND %(moves)s
+                   AND move.pareto_main_family_id IS DISTINCT FROM main.family_id
+                """,
+                types=BILL_TYPES,
+                moves=moves,
+            )
+        )
+        self.invalidate_model(["pareto_main_family_id"])

@@ -128,6 +128,7 @@ class AccountMoveLine(models.Model):
                           LEFT JOIN pareto_family target ON target.id = family.family_id) checked
                  WHERE line.id = checked.id
                    AND line.pareto_family_id IS DISTINCT FROM checked.family_id
+                RETURNING line.move_id
                 """,
                 families=[row[0] for row in prefix_rows],
                 companies=[row[1] for row in prefix_rows],
@@ -136,6 +137,8 @@ class AccountMoveLine(models.Model):
                 filter=line_filter or SQL("TRUE"),
             )
         )
-        updated = self.env.cr.rowcount
+        updated = self.env.cr.fetchall()
         self.invalidate_model(["pareto_family_id"])
-        return updated
+        if updated:  # the main family of their bills follows
+            self.env["account.move"]._pareto_fill_main_families({row[0] for row in updated})
+        return len(updated)

@@ -13,8 +13,8 @@ class ParetoPaymentReport(models.Model):
     date, up to the payment or, while unpaid, to today in the user's
     timezone). Refunds have no delay nor late days: we are not the debtor.
 
-    The family is the one of the bill's largest lines (untaxed); it is read
-    only when a query uses it (PostgreSQL drops unused outputs of the view)."""
+    The family is the one of the bill's largest lines (untaxed), stored on
+    the bill (``account.move.pareto_main_family_id``)."""
 
     _name = "pareto.payment.report"
     _description = "Vendor Payment Delays"
@@ -66,8 +66,8 @@ class ParetoPaymentReport(models.Model):
         "account.move": [
             "state", "move_type", "invoice_date", "invoice_date_due", "pareto_payment_date",
             "company_id", "commercial_partner_id", "amount_total_signed", "payment_state",
+            "pareto_main_family_id",
         ],
-        "account.move.line": ["move_id", "pareto_family_id", "balance", "display_type"],
         "res.partner": ["pareto_size", "pareto_is_sme"],
         "res.company": ["currency_id"],
     }  # fmt: skip
@@ -88,11 +88,7 @@ class ParetoPaymentReport(models.Model):
                    move.invoice_date_due, move.pareto_payment_date AS payment_date,
                    move.company_id, company.currency_id, vendor.id AS partner_id,
                    vendor.pareto_size, COALESCE(vendor.pareto_is_sme, FALSE) AS is_sme,
-                   (SELECT line.pareto_family_id FROM account_move_line line
-                     WHERE line.move_id = move.id AND line.display_type = 'product'
-                     GROUP BY line.pareto_family_id
-                     ORDER BY ABS(SUM(line.balance)) DESC, line.pareto_family_id LIMIT 1
-                   ) AS family_id,
+                   move.pareto_main_family_id AS family_id,
                    move.pareto_payment_date IS NOT NULL AS is_paid,
                    %(bill)s AND %(late)s > 0 AS is_late,
                    move.payment_state = 'blocked' AS is_disputed,

@@ -100,6 +100,23 @@ class TestPaymentReport(PaymentCase):
             [(self.laptop, 1, 300.0), (None, 1, 900.0, self.account_fees)],
         )
         self.assertEqual(self._row(bill).family_id, family_fees)
+        self.assertEqual(bill.pareto_main_family_id, family_fees)
+        # The SQL fill (install, upgrade, mapping changes) follows the same rule.
+        self.env.cr.execute(
+            "UPDATE account_move SET pareto_main_family_id = NULL WHERE id = %s", [bill.id]
+        )
+        bill.invalidate_recordset(["pareto_main_family_id"])
+        self.env["account.move"]._pareto_fill_main_families([bill.id])
+        self.assertEqual(bill.pareto_main_family_id, family_fees)
+        # The fees' prefix goes: its lines become unclassified (larger than the
+        # laptop's), the bill's main family follows, without any ORM write.
+        family_fees.account_prefixes = False
+        self.assertFalse(
+            bill.invoice_line_ids.filtered("account_id").pareto_family_id - self.family_it
+        )
+        self.assertFalse(bill.pareto_main_family_id)
+        self.env["pareto.payment.report"].invalidate_model()
+        self.assertFalse(self._row(bill).family_id)
 
     def test_rows_of_other_companies_are_not_read(self):
         bill = self._bill(self.vendor_large, 100.0, self.today)

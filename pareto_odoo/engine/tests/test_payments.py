@@ -34,20 +34,21 @@ def test_buckets_follow_d441_6(days, bucket):
 
 
 def test_late_payment_table_by_hand():
-    bills = [(0, 999.0), (5, 1200.0), (30, 300.0), (31, 600.0), (95, 2400.0)]
-    table = payments.late_payment_table(bills, year_purchases=120000.0)
+    # (days late, bills, amount): two bills 5 days late, one 30, one 31, one 95.
+    groups = [(0, 1, 999.0), (5, 2, 1200.0), (30, 1, 300.0), (31, 1, 600.0), (95, 1, 2400.0)]
+    table = payments.late_payment_table(groups, year_purchases=120000.0)
     by_key = {row["bucket"]: row for row in table["buckets"]}
     assert [row["bucket"] for row in table["buckets"]] == ["1-30", "31-60", "61-90", "91+"]
-    assert by_key["1-30"] == {"bucket": "1-30", "count": 2, "amount": 1500.0, "share": 1.25}
+    assert by_key["1-30"] == {"bucket": "1-30", "count": 3, "amount": 1500.0, "share": 1.25}
     assert by_key["31-60"]["count"] == 1 and by_key["31-60"]["share"] == 0.5
     assert by_key["61-90"] == {"bucket": "61-90", "count": 0, "amount": 0.0, "share": 0.0}
     assert by_key["91+"]["amount"] == 2400.0 and by_key["91+"]["share"] == 2.0
-    assert table["total"] == {"count": 4, "amount": 4500.0, "share": 3.75}
+    assert table["total"] == {"count": 5, "amount": 4500.0, "share": 3.75}
     assert table["year_purchases"] == 120000.0
 
 
 def test_late_payment_table_without_purchases_has_no_share():
-    table = payments.late_payment_table([(10, 50.0)], year_purchases=0.0)
+    table = payments.late_payment_table([(10, 1, 50.0)], year_purchases=0.0)
     assert table["total"]["share"] is None
     assert table["buckets"][0]["share"] is None
 

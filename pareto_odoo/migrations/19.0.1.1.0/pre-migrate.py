@@ -46,8 +46,9 @@ def migrate(cr, version):
         cr.execute(SQL("DELETE FROM pareto_spend_daily"))
     if not column_exists(cr, "account_move_line", "pareto_family_id"):
         create_column(cr, "account_move_line", "pareto_family_id", "int4")
-    if not column_exists(cr, "account_move", "pareto_payment_date"):
-        create_column(cr, "account_move", "pareto_payment_date", "date")
+    for column, column_type in (("pareto_payment_date", "date"), ("pareto_main_family_id", "int4")):
+        if not column_exists(cr, "account_move", column):
+            create_column(cr, "account_move", column, column_type)
     cr.execute(
         SQL(
             """UPDATE res_company SET pareto_local_radius_km = 0
