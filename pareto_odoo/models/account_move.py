@@ -143,17 +143,23 @@ class AccountMove(models.Model):
         self.env.cr.execute(
             SQL(
                 """
+                WITH family AS (
+                    SELECT line.move_id, line.pareto_family_id AS family_id,
+                           ABS(SUM(line.balance)) AS total
+                      FROM account_move_line line
+                      JOIN account_move bill ON bill.id = line.move_id
+                     WHERE bill.move_type IN %(types)s AND line.display_type = 'product'
+                       AND %(moves)s
+                     GROUP BY line.move_id, line.pareto_family_id
+                ), main AS (
+                    SELECT DISTINCT ON (move_id) move_id, family_id
+                      FROM family
+                     ORDER BY move_id, total DESC, family_id
+                )
                 UPDATE account_move move
                    SET pareto_main_family_id = main.family_id
                   FROM account_move bill
-                  LEFT JOIN LATERAL (
-                      SELECT line.pareto_family_id AS family_id
-                        FROM account_move_line line
-                       WHERE line.move_id = bill.id AND line.display_type = 'product'
-                       GROUP BY line.pareto_family_id
-                       ORDER BY ABS(SUM(line.balance)) DESC, line.pareto_family_id
-                       LIMIT 1
-                  ) main ON TRUE
+                  LEFT JOIN main ON main.move_id = bill.id
                  WHERE move.id = bill.id AND bill.move_type IN %(types)s AND %(moves)s
                    AND move.pareto_main_family_id IS DISTINCT FROM main.family_id
                 """,
