@@ -28,36 +28,18 @@ late-payment tables to the baseline grouping, pivots to the baseline pivot).
 Prints a Markdown table for BENCHMARKS.md. Nothing is committed.
 """
 
-import argparse
 import datetime
 import os
 import platform
-import statistics
 import sys
-import time
 
-import odoo
-from odoo import api, fields
-from odoo.modules.registry import Registry
-from odoo.tools import SQL, config
+from benchkit import bench_parser, run_as_admin, sql_share, timed
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from odoo import fields
+from odoo.tools import SQL
+
 DELAYS = ["delay_days:avg", "late_days:avg"]
 BILL_TYPES = ("in_invoice", "in_refund")
-
-
-def open_env(db):
-    core = os.path.join(os.path.dirname(odoo.__path__[0]), "addons")
-    config.parse_config(["-d", db, "--addons-path", f"{core},{REPO_ROOT}"], setup_logging=False)
-    registry = Registry(db)
-    cr = registry.cursor()
-    env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-    admin = env.ref("base.user_admin")
-    companies = env["res.company"].search([])
-    admin.company_ids = companies  # the administrator works in every company
-    return api.Environment(
-        cr, admin.id, {"allowed_company_ids": companies.ids, "tz": "Europe/Paris", "lang": "en_US"}
-    )
 
 
 def pivot(model, rows, cols, measures, domain=()):
@@ -78,42 +60,6 @@ def late_table(company, closing, sme_only):
     table = company.get_pareto_late_payment_table(fields.Date.to_string(closing), sme_only)
     total = table["total"]
     return f"{total['count']:,} late, {total['amount']:,.0f} due, {total['share'] or 0:.1f} %"
-
-
-def timed(function, runs, env):
-    env.invalidate_all()
-    started = time.perf_counter()
-    result = function()
-    cold = time.perf_counter() - started
-    times = []
-    for _ in range(runs):
-        env.invalidate_all()
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return cold, statistics.median(times), result
-
-
-def sql_share(function, env):
-    """(queries, seconds in SQL) of one warm call of ``function``."""
-    cr = env.cr
-    durations = []
-    execute = cr.execute
-
-    def capture(query, params=None, log_exceptions=True):
-        started = time.perf_counter()
-        try:
-            return execute(query, params, log_exceptions)
-        finally:
-            durations.append(time.perf_counter() - started)
-
-    env.invalidate_all()
-    cr.execute = capture
-    try:
-        function()
-    finally:
-        cr.execute = execute
-    return len(durations), sum(durations)
 
 
 def last_december(today):
@@ -252,28 +198,11 @@ def run_case(env, case, runs, baselines):
     return warm
 
 
-def set_nice(env, nice):
-    env.cr.execute(SQL("SELECT pg_backend_pid()"))
-    for pid in (os.getpid(), env.cr.fetchone()[0]):
-        os.setpriority(os.PRIO_PROCESS, pid, nice)
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument(
-        "--nice",
-        type=int,
-        default=None,
-        help="CPU priority of this process and of its PostgreSQL backend (negative: root)",
-    )
+    parser = bench_parser(__doc__)
     args = parser.parse_args(argv)
-    env = open_env(args.db)
-    if args.nice is not None:
-        set_nice(env, args.nice)
-    try:
+
+    def body(env):
         print_header(env, args)
         baselines = {}
         if not args.no_baseline:
@@ -281,11 +210,8 @@ def main(argv=None):
                 baselines[case[1]] = run_case(env, case, args.runs, {})
         for case in report_cases(env) + table_cases(env):
             run_case(env, case, args.runs, baselines)
-        print(f"\nLoad average at the end: {os.getloadavg()[0]:.1f}")
-    finally:
-        env.cr.rollback()
-        env.cr.close()
-    return 0
+
+    return run_as_admin(args, body)
 
 
 if __name__ == "__main__":

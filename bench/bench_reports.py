@@ -26,19 +26,18 @@ queries of a call and the time spent in them. Prints a Markdown table for
 BENCHMARKS.md. Nothing is committed.
 """
 
-import argparse
 import os
 import platform
 import sys
 
 from benchkit import (
+    bench_parser,
     bill_line_count,
     count,
-    open_admin_env,
     print_row,
     print_table_head,
+    run_as_admin,
     server_version,
-    set_nice,
     sql_share,
     timed,
 )
@@ -117,22 +116,12 @@ def counts(env):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--runs", type=int, default=5)
+    parser = bench_parser(__doc__)
     parser.add_argument("--baseline-runs", type=int, default=3)
     parser.add_argument("--bases", default="ordered,invoiced")
-    parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument(
-        "--nice",
-        type=int,
-        default=None,
-        help="CPU priority of this process and of its PostgreSQL backend (negative: root)",
-    )
     args = parser.parse_args(argv)
-    env = open_admin_env(args.db)
-    set_nice(env.cr, args.nice)
-    try:
+
+    def body(env):
         lines, bill_lines = counts(env)
         server = server_version(env.cr)
         print(
@@ -161,11 +150,8 @@ def main(argv=None):
             cold, warm, groups = timed(function, runs, env)
             queries, in_sql = sql_share(function, env)
             print_row(label, f"{groups:,}", f"{cold:.3f}", f"{warm:.3f}", queries, f"{in_sql:.3f}")
-        print(f"\nLoad average at the end: {os.getloadavg()[0]:.1f}")
-    finally:
-        env.cr.rollback()
-        env.cr.close()
-    return 0
+
+    return run_as_admin(args, body)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Imported by the scripts of this folder (``python3 bench/bench_x.py`` puts
 the folder on ``sys.path``).
 """
 
+import argparse
 import os
 import statistics
 import time
@@ -161,3 +162,34 @@ def print_table_head(*columns):
 def print_row(*cells):
     """A row of a Markdown table, flushed (benchmarks print as they go)."""
     print("| " + " | ".join(str(cell) for cell in cells) + " |", flush=True)
+
+
+def bench_parser(doc):
+    """The options every report benchmark takes: --db, --runs, --no-baseline
+    and --nice; the caller adds its own."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=None,
+        help="CPU priority of this process and of its PostgreSQL backend (negative: root)",
+    )
+    return parser
+
+
+def run_as_admin(args, body):
+    """Run ``body(env)`` as the administrator on ``args.db`` at the priority
+    ``args.nice``, print the load average at the end, and leave the
+    database as it was (rolled back)."""
+    env = open_admin_env(args.db)
+    set_nice(env.cr, args.nice)
+    try:
+        body(env)
+        print(f"\nLoad average at the end: {os.getloadavg()[0]:.1f}")
+    finally:
+        env.cr.rollback()
+        env.cr.close()
+    return 0

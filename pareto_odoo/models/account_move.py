@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .pareto_family import line_family_field
+
 BILL_TYPES = ("in_invoice", "in_refund")
 # Odoo's payment states of a move that is fully paid (in_payment: paid, the
 # bank statement not reconciled yet; reversed: settled by a credit note).
@@ -54,14 +56,10 @@ class AccountMove(models.Model):
 
     # The family of the bill's largest lines, stored for the same reason
     # (a subquery per bill made grouping by it 18 s at 1,000,000 bills).
-    pareto_main_family_id = fields.Many2one(
-        "pareto.family",
+    pareto_main_family_id = line_family_field(
         string="Main Purchasing Family",
         compute="_compute_pareto_main_family_id",
-        store=True,
         copy=False,
-        index="btree_not_null",
-        ondelete="set null",
         help="Vendor bills and refunds: the purchasing family of their largest lines "
         "(untaxed, in absolute value); empty when those are unclassified.",
     )

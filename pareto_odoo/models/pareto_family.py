@@ -290,20 +290,21 @@ def _normalize_commands(value):
 
 def line_family_field(**kwargs):
     """The stored purchasing family of a line of spend (purchase order line,
-    vendor bill line): computed by the model's ``_compute_pareto_family_id``,
-    indexed for the lines that have one, emptied when the family goes. Its
-    dependencies on the mappings are not declared: a mapping change updates
-    existing lines in one SQL statement (``_pareto_refresh_families``)
-    instead of recomputing millions of lines one by one."""
-    return fields.Many2one(
-        "pareto.family",
-        string="Purchasing Family",
-        compute="_compute_pareto_family_id",
-        store=True,
-        index="btree_not_null",
-        ondelete="set null",
+    vendor bill line; or of a bill, its main one, with its own ``compute``):
+    computed by the model's ``_compute_pareto_family_id``, indexed for the
+    records that have one, emptied when the family goes. Its dependencies
+    on the mappings are not declared: a mapping change updates existing
+    lines in one SQL statement (``_pareto_refresh_families``) instead of
+    recomputing millions of lines one by one."""
+    attrs = {
+        "string": "Purchasing Family",
+        "compute": "_compute_pareto_family_id",
+        "store": True,
+        "index": "btree_not_null",
+        "ondelete": "set null",
         **kwargs,
-    )
+    }
+    return fields.Many2one("pareto.family", **attrs)
 
 
 def mapped_family_field(**attrs):
