@@ -1,7 +1,7 @@
 {
     "name": "Pareto: SME Share of Purchasing",
     "summary": "Send at least 20% of each purchasing family's spend to local SMEs (TPE/PME)",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Supply Chain/Purchase",
     "website": "https://github.com/pareto-odoo/pareto_odoo",
     "author": "Pareto",

@@ -1,5 +1,7 @@
 from odoo.tools.sql import column_exists, create_column
 
+from .tools.spend import SINCE_PARAMETER
+
 # New stored columns of tables that hold millions of rows on a live database.
 # Created here, before the ORM sees the fields, so that the ORM does not
 # compute them record by record; post_init_hook fills them with set-based SQL.
@@ -31,6 +33,7 @@ def post_init_hook(env):
     # No family exists yet at install: every line's family is rightly empty,
     # but the vendor aggregate counts the unclassified spend.
     env["pareto.spend.delta"]._rebuild()
+    env["pareto.spend.history"]._fill()
 
 
 # Demo records of Odoo's own models: the demo's orders, bills and payments (the
@@ -61,4 +64,5 @@ def _release_demo_records(env):
 def uninstall_hook(env):
     # The spend aggregate's triggers live on purchase tables that stay.
     env["pareto.spend.delta"]._drop_triggers()
+    env["ir.config_parameter"].sudo().search([("key", "=", SINCE_PARAMETER)]).unlink()
     _release_demo_records(env)

@@ -23,4 +23,5 @@ from . import res_partner
 from . import pareto_spend_mixin
 from . import pareto_spend_daily
 from . import pareto_spend_vendor
+from . import pareto_spend_history
 from . import pareto_spend_delta

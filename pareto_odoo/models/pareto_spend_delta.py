@@ -75,6 +75,7 @@ class ParetoSpendDelta(models.Model):
         )
         self.env["pareto.spend.daily"].invalidate_model()
         self.env["pareto.spend.vendor"].invalidate_model()
+        self.env["pareto.spend.history"].invalidate_model()
 
     @api.model
     def _cron_merge(self):
@@ -87,7 +88,9 @@ class ParetoSpendDelta(models.Model):
         if flush:
             self.env.flush_all()
         cr = self.env.cr
-        for table in ("pareto_spend_delta", "pareto_spend_daily", "pareto_spend_vendor"):
+        tables = ("pareto_spend_delta", "pareto_spend_daily", "pareto_spend_vendor",
+                  "pareto_spend_history")  # fmt: skip
+        for table in tables:
             cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))
         # Hash joins: the rebuild reads every line.
         cr.execute(SQL("SET LOCAL enable_nestloop = off"))
@@ -99,3 +102,4 @@ class ParetoSpendDelta(models.Model):
         self.invalidate_model()
         self.env["pareto.spend.daily"].invalidate_model()
         self.env["pareto.spend.vendor"].invalidate_model()
+        self.env["pareto.spend.history"].invalidate_model()

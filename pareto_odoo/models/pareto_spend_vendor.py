@@ -104,16 +104,18 @@ class ParetoSpendVendor(models.Model):
         self.env["res.partner"].flush_model(
             ["pareto_department", "partner_latitude", "partner_longitude", *self.VENDOR_COLUMNS]
         )
-        attributes = (
-            SQL(", ").join(SQL.identifier("vendor", column) for column in self.VENDOR_COLUMNS)
-            if with_vendor
-            else None
-        )
+        columns = ("pareto_department", "partner_latitude", "partner_longitude")
+        if with_vendor:
+            columns += self.VENDOR_COLUMNS
+        attribute_list = [SQL.identifier("vendor", column) for column in columns]
+        attributes = SQL(", ").join(attribute_list)
         # A year of a large company is some 100,000 rows to group: in memory,
         # in one process (partial aggregates in parallel workers, gathered and
         # merged, cost more than they save here).
         self.env.cr.execute(SQL("SET LOCAL work_mem = '64MB'"))
         self.env.cr.execute(SQL("SET LOCAL max_parallel_workers_per_gather = 0"))
+        # The partners are looked up once each (a few thousand index reads),
+        # not hashed whole for the tens of thousands of grouped rows.
         self.env.cr.execute(
             SQL(
                 """
@@ -122,19 +124,26 @@ class ParetoSpendVendor(models.Model):
                       FROM (%(rows)s) rows
                      WHERE bucket > 0
                      GROUP BY bucket, company_id, family_id, partner_id
+                ), vendor AS (
+                    SELECT contact.id AS partner_id, vendor.id AS vendor_id, %(attributes)s
+                      FROM (SELECT DISTINCT partner_id FROM rows) partner
+                      JOIN res_partner contact ON contact.id = partner.partner_id
+                      JOIN res_partner vendor
+                        ON vendor.id = COALESCE(contact.commercial_partner_id, contact.id)
+                     WHERE %(with_excluded)s OR vendor.pareto_excluded IS NOT TRUE
                 )
-                SELECT rows.bucket, rows.company_id, rows.family_id, vendor.id, %(local)s,
-                       SUM(rows.amount)::float8 %(attributes)s
+                SELECT rows.bucket, rows.company_id, rows.family_id, vendor.vendor_id, %(local)s,
+                       SUM(rows.amount)::float8 %(selected)s
                   FROM rows
-                  JOIN res_partner contact ON contact.id = rows.partner_id
-                  JOIN res_partner vendor
-                    ON vendor.id = COALESCE(contact.commercial_partner_id, contact.id)
-                 WHERE %(with_excluded)s OR vendor.pareto_excluded IS NOT TRUE
-                 GROUP BY rows.bucket, rows.company_id, rows.family_id, vendor.id
+                  JOIN vendor ON vendor.partner_id = rows.partner_id
+                 GROUP BY rows.bucket, rows.company_id, rows.family_id, vendor.vendor_id,
+                          %(grouped)s
                 """,
                 rows=self._buckets_sql(companies, buckets, condition),
+                attributes=attributes,
                 local=companies_local_sql(companies, SQL("rows.company_id"), "vendor"),
-                attributes=SQL(", %s", attributes) if attributes else SQL(),
+                selected=SQL(", %s", SQL(", ").join(attribute_list[3:])) if with_vendor else SQL(),
+                grouped=attributes,
                 with_excluded=bool(with_excluded),
             )
         )

@@ -1,16 +1,11 @@
 import dataclasses
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..engine import suggestions
 from ..tools import distance_km_sql, local_sql
-from ..tools.spend import ORDER, SOURCE_BY_NAME, flush_spend, spend_lines
-
-# Spend history window of the "family_history" suggestions.
-HISTORY_MONTHS = 24
+from ..tools.spend import window_start
 
 
 class ParetoSuggestions(models.AbstractModel):
@@ -206,35 +201,34 @@ class ParetoSuggestions(models.AbstractModel):
     def _history_candidates(self, order, family_ids):
         """Candidates of the SMEs the company bought from in the order's
         families over the last 24 months (its confirmed orders, or its bills
-        on the invoiced basis), aggregated in PostgreSQL: one row per vendor,
-        with its family of largest spend and that spend (company currency) as
-        volume, which is what the engine keeps of a vendor's several history
-        entries (same locality, reason, distance and price: the largest
-        volume wins).
+        on the invoiced basis): one row per vendor, with its family of
+        largest spend and that spend (company currency) as volume, which is
+        what the engine keeps of a vendor's several history entries (same
+        locality, reason, distance and price: the largest volume wins).
 
-        Driven by the company's confirmed orders of the window (partial index
-        on purchase_order) whose partner is an SME (partial index on
-        res_partner: contacts carry their company's size), then their lines
-        (covering partial index on purchase_order_line): it reads the SMEs'
-        orders, not every line of the families, and no table but the vendors'."""
+        Read from ``pareto.spend.history`` (a few rows per vendor and family,
+        exact at any time), not from 24 months of lines; the SMEs among its
+        partners are picked with the partial index of SMEs and their
+        contacts, so that only their rows are joined."""
         columns, condition = self._vendor_sql(order, "vendor")
-        since = fields.Datetime.now() - relativedelta(months=HISTORY_MONTHS)
-        source = SOURCE_BY_NAME[order.company_id._pareto_spend_source()]
-        if source is ORDER:
-            window = SQL(
-                "head.state = 'purchase' AND head.date_approve >= %s AND contact.pareto_is_sme",
-                since,
-            )
-        else:
-            window = SQL("head.invoice_date >= %s AND vendor.pareto_is_sme", since.date())
-        flush_spend(self.env)
+        company = order.company_id
+        rows = self.env["pareto.spend.history"]._volume_rows_sql(
+            company.id,
+            company._pareto_spend_source(),
+            family_ids,
+            window_start(fields.Datetime.now()),
+        )
         self.env.cr.execute(
             SQL(
                 """
                 WITH spend AS (
-                    SELECT vendor_id, family_id, SUM(amount::float8) AS volume
-                      FROM (%(lines)s) line
-                     GROUP BY vendor_id, family_id
+                    SELECT COALESCE(contact.commercial_partner_id, contact.id) AS vendor_id,
+                           rows.family_id, SUM(rows.amount)::float8 AS volume
+                      FROM (%(rows)s) rows
+                      JOIN res_partner contact
+                        ON contact.id = rows.partner_id AND contact.pareto_is_sme
+                     GROUP BY 1, rows.family_id
+                    HAVING SUM(rows.amount) != 0
                 ), best AS (
                     SELECT DISTINCT ON (vendor_id) vendor_id, family_id, volume
                       FROM spend
@@ -245,15 +239,7 @@ class ParetoSuggestions(models.AbstractModel):
                   JOIN res_partner vendor ON vendor.id = best.vendor_id
                  WHERE %(condition)s
                 """,
-                lines=spend_lines(
-                    source,
-                    condition=SQL(
-                        "head.company_id = %s AND %s AND line.pareto_family_id = ANY(%s::int4[])",
-                        order.company_id.id,
-                        window,
-                        list(family_ids),
-                    ),
-                ),
+                rows=rows,
                 columns=columns,
                 condition=condition,
             )

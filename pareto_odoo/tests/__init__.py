@@ -30,3 +30,4 @@ from . import test_french
 from . import test_french_tour
 from . import test_spend_plans
 from . import test_payments
+from . import test_spend_history

@@ -454,9 +454,35 @@ class TestSpendAggregate(ComplianceCase):
         self.env["pareto.spend.delta"]._merge()
         self.assertEqual(maintained, self._spend_rows())
         self.assertFalse(self.env["pareto.spend.delta"].search_count([]))
+        history = self.assertHistoryExact()
         self.env["pareto.spend.delta"]._rebuild()
         self.assertEqual(maintained, self._spend_rows())
+        self.assertEqual(history, self.assertHistoryExact())
         return maintained
+
+    def assertHistoryExact(self):
+        """The history snapshot, kept by the same merges, equals the vendor
+        aggregate's sum from its first day on (the change log merged)."""
+        since = self.env["pareto.spend.history"]._since()
+        self.assertTrue(since, "the snapshot is filled at install")
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT company_id, source, family_id, partner_id, ROUND(amount, 4)
+                     FROM pareto_spend_history WHERE ROUND(amount, 4) != 0 ORDER BY 1, 2, 3, 4"""
+            )
+        )
+        snapshot = cr.fetchall()
+        cr.execute(
+            SQL(
+                """SELECT company_id, source, family_id, partner_id, ROUND(SUM(amount), 4)
+                     FROM pareto_spend_vendor WHERE family_id IS NOT NULL AND day >= %s
+                    GROUP BY 1, 2, 3, 4 HAVING ROUND(SUM(amount), 4) != 0 ORDER BY 1, 2, 3, 4""",
+                since,
+            )
+        )
+        self.assertEqual(snapshot, cr.fetchall())
+        return snapshot
 
     def test_triggers_keep_the_aggregate_exact(self):
         self._change_everything()

@@ -19,10 +19,28 @@ import datetime
 from dataclasses import dataclass
 
 import pytz
+from dateutil.relativedelta import relativedelta
 
 from odoo.tools import SQL
 
 from ..engine.compliance import SOURCE_BILL, SOURCE_ORDER
+
+# The SME suggestions' purchase history: this many months back from today.
+HISTORY_MONTHS = 24
+# Where the first day of the snapshot is kept (an ISO date).
+SINCE_PARAMETER = "pareto_odoo.history_since"
+
+
+def window_start(now):
+    """The first day of the purchase history at ``now`` (UTC datetime): the
+    UTC day of confirmation for orders and the invoice date for bills are
+    compared with it, as the aggregates store them."""
+    return (now - relativedelta(months=HISTORY_MONTHS)).date()
+
+
+def since_sql():
+    """SQL: the first day of the snapshot (NULL when there is none)."""
+    return SQL("(SELECT value::date FROM ir_config_parameter WHERE key = %s)", SINCE_PARAMETER)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ updates, mapping changes) merges its difference directly instead.
 
 from odoo.tools import SQL
 
-from .spend import BILL, ORDER, SOURCES, spend_lines
+from .spend import BILL, ORDER, SOURCES, since_sql, spend_lines
 
 DELTA_COLUMNS = SQL("company_id, family_id, partner_id, day, source, amount, total, sme_total")
 
@@ -69,6 +69,16 @@ def merge_sql(deltas):
             ON CONFLICT (company_id, family_id, day, source) DO UPDATE
                SET total = agg.total + EXCLUDED.total,
                    sme_total = agg.sme_total + EXCLUDED.sme_total
+        ),
+        history AS (
+            INSERT INTO pareto_spend_history AS agg (company_id, source, family_id, partner_id,
+                                                      amount)
+            SELECT company_id, source, family_id, partner_id, SUM(amount)
+              FROM moved WHERE family_id IS NOT NULL AND day >= %(since)s
+             GROUP BY company_id, source, family_id, partner_id
+            HAVING SUM(amount) != 0
+            ON CONFLICT (company_id, source, family_id, partner_id) DO UPDATE
+               SET amount = agg.amount + EXCLUDED.amount
         )
         INSERT INTO pareto_spend_vendor AS agg (company_id, family_id, partner_id, day, source,
                                                 amount)
@@ -80,6 +90,7 @@ def merge_sql(deltas):
            SET amount = agg.amount + EXCLUDED.amount
         """,
         deltas=deltas,
+        since=since_sql(),
     )
 
 
