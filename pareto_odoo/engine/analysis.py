@@ -115,6 +115,9 @@ def local_department_set(local_departments):
 
 def _text(series):
     """Stripped text, with missing values as empty strings."""
+    if pd.api.types.is_integer_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series):
+        # Identifiers given as numbers: nothing to strip nor fill.
+        return series.astype(str).astype(object)
     return series.astype("string").fillna("").str.strip().astype(object)
 
 

@@ -23,5 +23,6 @@ from . import res_partner
 from . import pareto_spend_mixin
 from . import pareto_spend_daily
 from . import pareto_spend_vendor
+from . import pareto_spend_vendor_year
 from . import pareto_spend_history
 from . import pareto_spend_delta

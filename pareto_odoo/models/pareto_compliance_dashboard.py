@@ -4,6 +4,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
@@ -120,32 +121,53 @@ class ParetoComplianceDashboard(models.AbstractModel):
     def _period_frames(self, scope, start, end):
         """(purchases, suppliers, family ids) for the engine: the spend of the
         scope's companies between the two dates by family, vendor and
-        locality, with the vendors' attributes (one query on the vendor
-        aggregate), converted to the current company's currency."""
+        locality (one query on the vendor aggregate), with the vendors'
+        attributes, converted to the current company's currency."""
         Vendor = self.env["pareto.spend.vendor"]
         buckets = Buckets(self.env.tz, [start, end + datetime.timedelta(days=1)])
         rates = Vendor._company_rates(scope.companies)
-        rows = Vendor._vendor_rows(scope.companies, buckets, with_vendor=True)
+        records = Vendor._vendor_rows(scope.companies, buckets)
+        count = len(records)
+        columns = list(zip(*records, strict=True)) or [()] * 6
+        _buckets, company_ids, family_ids, vendor_ids, is_local, amounts = columns
+        families = np.fromiter((family_id or 0 for family_id in family_ids), np.int64, count)
+        vendor_ids = np.fromiter(vendor_ids, np.int64, count)
+        rates = np.fromiter((rates[company_id] for company_id in company_ids), float, count)
         purchases = pd.DataFrame(
             {
-                "date": [end] * len(rows),
-                "supplier_id": [str(row[3]) for row in rows],
-                "family": [str(row[2]) if row[2] else "" for row in rows],
-                "amount": [row[5] * rates[row[1]] for row in rows],
-                "is_local": [bool(row[4]) for row in rows],
+                "date": np.full(count, np.datetime64(end, "ns")),
+                "supplier_id": vendor_ids,
+                "family": np.where(families > 0, families.astype(str), "").astype(object),
+                "amount": np.fromiter(amounts, float, count) * rates,
+                "is_local": np.fromiter(is_local, bool, count),
             },
             columns=[*analysis.PURCHASE_COLUMNS, "is_local"],
         )
-        # One row per vendor: its attributes, as the spend rows carry them.
-        vendors = {row[3]: row[6:] for row in rows}
+        # One row per vendor: its attributes.
+        vendor_ids = np.unique(vendor_ids)
+        attributes = Vendor._vendor_attributes(vendor_ids.tolist())
+        name, size, headcount, turnover, ess, siae = (
+            np.asarray(column, dtype=object)
+            for column in (
+                list(
+                    zip(*(attributes[vendor_id] for vendor_id in vendor_ids.tolist()), strict=True)
+                )
+                or [()] * len(Vendor.VENDOR_COLUMNS)
+            )
+        )
         suppliers = pd.DataFrame(
-            [
-                (str(vendor), name or "", size or "", count or None, turnover or None, ess, siae)
-                for vendor, (name, size, count, turnover, ess, siae) in vendors.items()
-            ],
+            {
+                "supplier_id": vendor_ids,
+                "name": [value or "" for value in name],
+                "size": [value or "" for value in size],
+                "headcount": pd.to_numeric(headcount, errors="coerce"),
+                "turnover": pd.to_numeric(turnover, errors="coerce"),
+                "is_ess": ess == True,  # noqa: E712 (None: False)
+                "is_siae": siae == True,  # noqa: E712
+            },
             columns=[*analysis.SUPPLIER_COLUMNS, "headcount", "turnover", "is_ess", "is_siae"],
         )
-        return purchases, suppliers, {row[2] for row in rows if row[2]}
+        return purchases, suppliers, set(families[families > 0].tolist())
 
     @api.model
     def _trend(self, scope, end):

@@ -75,6 +75,7 @@ class ParetoSpendDelta(models.Model):
         )
         self.env["pareto.spend.daily"].invalidate_model()
         self.env["pareto.spend.vendor"].invalidate_model()
+        self.env["pareto.spend.vendor.year"].invalidate_model()
         self.env["pareto.spend.history"].invalidate_model()
 
     @api.model
@@ -89,7 +90,7 @@ class ParetoSpendDelta(models.Model):
             self.env.flush_all()
         cr = self.env.cr
         tables = ("pareto_spend_delta", "pareto_spend_daily", "pareto_spend_vendor",
-                  "pareto_spend_history")  # fmt: skip
+                  "pareto_spend_vendor_year", "pareto_spend_history")  # fmt: skip
         for table in tables:
             cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))
         # Hash joins: the rebuild reads every line.
@@ -102,4 +103,5 @@ class ParetoSpendDelta(models.Model):
         self.invalidate_model()
         self.env["pareto.spend.daily"].invalidate_model()
         self.env["pareto.spend.vendor"].invalidate_model()
+        self.env["pareto.spend.vendor.year"].invalidate_model()
         self.env["pareto.spend.history"].invalidate_model()

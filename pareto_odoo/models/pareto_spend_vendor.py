@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools import companies_local_sql
-from ..tools.spend import SOURCE_BY_NAME, Buckets, flush_spend, spend_lines
+from ..tools.spend import SOURCE_BY_NAME, Buckets, flush_spend, spend_lines, year_parts
 
 
 class ParetoSpendVendor(models.Model):
@@ -30,6 +30,10 @@ class ParetoSpendVendor(models.Model):
     # What the dashboard reads of a period, in an index-only scan.
     _period_idx = models.Index("(company_id, source, day) INCLUDE (family_id, partner_id, amount)")
     _partner_day_idx = models.Index("(partner_id, day)")
+    # The unclassified spend of the dashboard's trend (a small part).
+    _unclassified_idx = models.Index(
+        "(company_id, source, day) INCLUDE (partner_id, amount) WHERE family_id IS NULL"
+    )
 
     @api.model
     def _buckets_sql(self, companies, buckets, condition=None):
@@ -45,22 +49,20 @@ class ParetoSpendVendor(models.Model):
             by_source.setdefault(company._pareto_spend_source(), []).append(company.id)
         for name, company_ids in sorted(by_source.items()):
             source = SOURCE_BY_NAME[name]
+            scope = SQL(
+                "source = %s AND company_id = ANY(%s::int4[]) AND %s", name, company_ids, condition
+            )
+            parts += self._aggregate_parts(source, buckets, scope)
             day_condition, bucket = buckets.aggregate(source, SQL("day"))
-            for table in ("pareto_spend_vendor", "pareto_spend_delta"):
-                parts.append(
-                    SQL(
-                        """SELECT %(bucket)s AS bucket, company_id, family_id, partner_id, amount
-                             FROM %(table)s
-                            WHERE source = %(source)s AND company_id = ANY(%(companies)s::int4[])
-                              AND %(days)s AND %(condition)s""",
-                        bucket=bucket,
-                        table=SQL.identifier(table),
-                        source=name,
-                        companies=company_ids,
-                        days=day_condition,
-                        condition=condition,
-                    )
+            parts.append(
+                SQL(
+                    """SELECT %s AS bucket, company_id, family_id, partner_id, amount
+                         FROM pareto_spend_delta WHERE %s AND %s""",
+                    bucket,
+                    scope,
+                    day_condition,
                 )
+            )
             live = buckets.live(source, source.timestamp)
             if live:
                 lines = spend_lines(
@@ -83,39 +85,73 @@ class ParetoSpendVendor(models.Model):
             )
         return SQL(" UNION ALL ").join(parts)
 
-    # The vendor attributes :meth:`_vendor_rows` can return with each row.
+    @api.model
+    def _aggregate_parts(self, source, buckets, scope):
+        """The SELECTs (bucket, company_id, family_id, partner_id, amount) of
+        the merged spend of the days each bucket covers whole, under the
+        condition ``scope``: the yearly totals for the years mostly inside,
+        minus their days outside, and the daily rows of the other days."""
+        parts = []
+        for index, first, end in buckets.covered(source):
+            for kind, low, high, sign in year_parts(first, end):
+                parts.append(
+                    SQL(
+                        """SELECT %(bucket)s AS bucket, company_id, family_id, partner_id,
+                                  %(amount)s AS amount
+                             FROM %(table)s WHERE %(scope)s AND %(days)s""",
+                        bucket=index,
+                        amount=SQL("amount") if sign > 0 else SQL("-amount"),
+                        table=SQL.identifier(
+                            "pareto_spend_vendor_year" if kind == "year" else "pareto_spend_vendor"
+                        ),
+                        scope=scope,
+                        days=SQL("day = %s", low)
+                        if kind == "year"
+                        else SQL("day >= %s AND day < %s", low, high),
+                    )
+                )
+        return parts
+
+    # The vendor attributes of :meth:`_vendor_attributes`.
     VENDOR_COLUMNS = (
         "name", "pareto_size", "pareto_headcount", "pareto_turnover", "pareto_is_ess",
         "pareto_is_siae",
     )  # fmt: skip
 
     @api.model
-    def _vendor_rows(
-        self, companies, buckets, condition=None, with_excluded=False, with_vendor=False
-    ):
-        """[(bucket, company_id, family_id or None, vendor_id, is_local,
-        amount[, *VENDOR_COLUMNS])] of :meth:`_buckets_sql`, by vendor company
-        (commercial partner) with its locality for the row's company (and
-        its attributes, ``with_vendor``), vendors flagged ``pareto_excluded``
-        left out unless ``with_excluded``; amounts in each company's
-        currency. The rows are summed by partner before the partners are
-        joined: the aggregate has many rows per vendor and period."""
-        flush_spend(self.env)
-        self.env["res.partner"].flush_model(
-            ["pareto_department", "partner_latitude", "partner_longitude", *self.VENDOR_COLUMNS]
+    def _vendor_attributes(self, vendor_ids):
+        """{vendor id: (*VENDOR_COLUMNS)} of the vendors (an index read each;
+        the caller has checked access to the spend they come with)."""
+        self.env["res.partner"].flush_model(self.VENDOR_COLUMNS)
+        self.env.cr.execute(
+            SQL(
+                "SELECT vendor.id, %s FROM res_partner vendor WHERE vendor.id = ANY(%s::int4[])",
+                SQL(", ").join(SQL.identifier("vendor", column) for column in self.VENDOR_COLUMNS),
+                list(vendor_ids),
+            )
         )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _vendor_rows(self, companies, buckets, condition=None, with_excluded=False):
+        """[(bucket, company_id, family_id or None, vendor_id, is_local,
+        amount)] of :meth:`_buckets_sql`, by vendor company (commercial
+        partner) with its locality for the row's company, vendors flagged
+        ``pareto_excluded`` left out unless ``with_excluded``; amounts in
+        each company's currency. The rows are summed by partner before the
+        partners are joined: the aggregate has many rows per vendor and
+        period."""
+        flush_spend(self.env)
         columns = ("pareto_department", "partner_latitude", "partner_longitude")
-        if with_vendor:
-            columns += self.VENDOR_COLUMNS
-        attribute_list = [SQL.identifier("vendor", column) for column in columns]
-        attributes = SQL(", ").join(attribute_list)
+        self.env["res.partner"].flush_model(columns)
         # A year of a large company is some 100,000 rows to group: in memory,
         # in one process (partial aggregates in parallel workers, gathered and
         # merged, cost more than they save here).
         self.env.cr.execute(SQL("SET LOCAL work_mem = '64MB'"))
         self.env.cr.execute(SQL("SET LOCAL max_parallel_workers_per_gather = 0"))
-        # The partners are looked up once each (a few thousand index reads),
-        # not hashed whole for the tens of thousands of grouped rows.
+        # Each partner and each vendor is looked up once (a few thousand
+        # index reads), not the partner table hashed whole for the tens of
+        # thousands of grouped rows.
         self.env.cr.execute(
             SQL(
                 """
@@ -124,26 +160,29 @@ class ParetoSpendVendor(models.Model):
                       FROM (%(rows)s) rows
                      WHERE bucket > 0
                      GROUP BY bucket, company_id, family_id, partner_id
-                ), vendor AS (
-                    SELECT contact.id AS partner_id, vendor.id AS vendor_id, %(attributes)s
+                ), contact AS (
+                    SELECT contact.id,
+                           COALESCE(contact.commercial_partner_id, contact.id) AS vendor_id
                       FROM (SELECT DISTINCT partner_id FROM rows) partner
                       JOIN res_partner contact ON contact.id = partner.partner_id
-                      JOIN res_partner vendor
-                        ON vendor.id = COALESCE(contact.commercial_partner_id, contact.id)
+                ), vendor AS (
+                    SELECT vendor.id, %(attributes)s
+                      FROM (SELECT DISTINCT vendor_id FROM contact) company
+                      JOIN res_partner vendor ON vendor.id = company.vendor_id
                      WHERE %(with_excluded)s OR vendor.pareto_excluded IS NOT TRUE
+                ), spend AS (
+                    SELECT rows.bucket, rows.company_id, rows.family_id, contact.vendor_id,
+                           SUM(rows.amount)::float8 AS amount
+                      FROM rows JOIN contact ON contact.id = rows.partner_id
+                     GROUP BY rows.bucket, rows.company_id, rows.family_id, contact.vendor_id
                 )
-                SELECT rows.bucket, rows.company_id, rows.family_id, vendor.vendor_id, %(local)s,
-                       SUM(rows.amount)::float8 %(selected)s
-                  FROM rows
-                  JOIN vendor ON vendor.partner_id = rows.partner_id
-                 GROUP BY rows.bucket, rows.company_id, rows.family_id, vendor.vendor_id,
-                          %(grouped)s
+                SELECT spend.bucket, spend.company_id, spend.family_id, spend.vendor_id,
+                       %(local)s, spend.amount
+                  FROM spend JOIN vendor ON vendor.id = spend.vendor_id
                 """,
                 rows=self._buckets_sql(companies, buckets, condition),
-                attributes=attributes,
-                local=companies_local_sql(companies, SQL("rows.company_id"), "vendor"),
-                selected=SQL(", %s", SQL(", ").join(attribute_list[3:])) if with_vendor else SQL(),
-                grouped=attributes,
+                attributes=SQL(", ").join(SQL.identifier("vendor", column) for column in columns),
+                local=companies_local_sql(companies, SQL("spend.company_id"), "vendor"),
                 with_excluded=bool(with_excluded),
             )
         )

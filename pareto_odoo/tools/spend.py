@@ -16,6 +16,7 @@ Sections, notes and down payments are not spend in either.
 """
 
 import datetime
+import itertools
 from dataclasses import dataclass
 
 import pytz
@@ -229,6 +230,18 @@ class Buckets:
             SQL("width_bucket(%s::timestamp, %s::timestamp[])", day, self.moments)
         )
 
+    def covered(self, source):
+        """[(bucket, first day, end day)]: the days [first, end) of each
+        bucket that the aggregates hold whole (all but the split days)."""
+        if source.name == SOURCE_BILL:
+            bounds = list(itertools.pairwise(self.dates))
+        else:
+            bounds = [
+                (low.date() + datetime.timedelta(days=low.time() != datetime.time.min), high.date())
+                for low, high in itertools.pairwise(self.moments)
+            ]
+        return [(index, first, end) for index, (first, end) in enumerate(bounds, 1) if first < end]
+
     def _bucket(self, width_bucket):
         """The bucket SQL of rows the condition keeps: 1 for a single period
         (no need to compute it per row)."""
@@ -257,6 +270,27 @@ class Buckets:
 
 
 ONE_DAY = datetime.timedelta(days=1)
+
+
+def year_parts(first, end):
+    """How to sum the days [first, end) of the vendor aggregate with its
+    yearly totals beside it: [(kind, low, high, sign)], ``"year"`` for the
+    year [low, high) read from the yearly totals, ``"days"`` for the days
+    [low, high) read from the daily rows, added (sign 1) or subtracted (-1).
+    A year mostly inside the range is its total minus the days outside; a
+    year mostly outside, its days inside: never more than half a year of
+    daily rows per year."""
+    parts = []
+    for year in range(first.year, (end - ONE_DAY).year + 1):
+        start, stop = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+        low, high = max(first, start), min(end, stop)
+        inside = (high - low).days
+        if inside * 2 <= (stop - start).days:
+            parts.append(("days", low, high, 1))
+            continue
+        parts.append(("year", start, stop, 1))
+        parts += [("days", a, b, -1) for a, b in ((start, low), (high, stop)) if a < b]
+    return parts
 
 
 def _utc(tz, day):

@@ -79,6 +79,17 @@ def merge_sql(deltas):
             HAVING SUM(amount) != 0
             ON CONFLICT (company_id, source, family_id, partner_id) DO UPDATE
                SET amount = agg.amount + EXCLUDED.amount
+        ),
+        yearly AS (
+            INSERT INTO pareto_spend_vendor_year AS agg (company_id, family_id, partner_id, day,
+                                                         source, amount)
+            SELECT company_id, family_id, partner_id, date_trunc('year', day)::date, source,
+                   SUM(amount)
+              FROM moved
+             GROUP BY company_id, family_id, partner_id, date_trunc('year', day), source
+            HAVING SUM(amount) != 0
+            ON CONFLICT (company_id, source, day, COALESCE(family_id, 0), partner_id) DO UPDATE
+               SET amount = agg.amount + EXCLUDED.amount
         )
         INSERT INTO pareto_spend_vendor AS agg (company_id, family_id, partner_id, day, source,
                                                 amount)

@@ -398,3 +398,20 @@ def test_filter_period():
     kept = filter_period(PURCHASES, datetime.date(2024, 2, 10), "2024-03-05")
     assert sorted(kept["date"]) == ["2024-02-10", "2024-02-20", "2024-02-25", "2024-03-05"]
     assert len(filter_period(PURCHASES)) == len(PURCHASES)
+
+
+def test_numeric_vendor_ids_and_datetime_dates_give_the_same_table():
+    """The addon passes vendor ids as integers and dates as datetime64 (no
+    text to parse): the table is the one of the same ids and dates as text."""
+    numbers = {f"S{index}": index for index in range(1, 8)}
+    suppliers = SUPPLIERS.assign(supplier_id=SUPPLIERS["supplier_id"].map(numbers))
+    purchases = PURCHASES.assign(
+        supplier_id=PURCHASES["supplier_id"].map(numbers),
+        date=pd.to_datetime(PURCHASES["date"]),
+    )
+    as_text = family_table(
+        PURCHASES.assign(supplier_id=PURCHASES["supplier_id"].map(numbers).astype(str)),
+        SUPPLIERS.assign(supplier_id=SUPPLIERS["supplier_id"].map(numbers).astype(str)),
+    )
+    pd.testing.assert_frame_equal(family_table(purchases, suppliers), as_text)
+    assert suppliers["supplier_id"].dtype.kind == "i"
