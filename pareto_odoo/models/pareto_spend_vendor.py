@@ -160,6 +160,7 @@ class ParetoSpendVendor(models.Model):
                       FROM (%(rows)s) rows
                      WHERE bucket > 0
                      GROUP BY bucket, company_id, family_id, partner_id
+                    HAVING SUM(amount) != 0
                 ), contact AS (
                     SELECT contact.id,
                            COALESCE(contact.commercial_partner_id, contact.id) AS vendor_id

@@ -7,8 +7,10 @@ never wait for each other nor fail to serialise); a scheduled merge folds the
 deltas into the two aggregates, ``pareto_spend_daily`` (company, family, day,
 source: total and SME part, excluded vendors left out) and
 ``pareto_spend_vendor`` (company, family or none, partner, day, source:
-amount). Readers add the deltas not merged yet, so the figures are exact at
-any time. A statement that changes many rows at once (imports, set-based
+amount), with the latter's yearly totals (``pareto_spend_vendor_year``) and
+its sum over the suggestions' history window (``pareto_spend_history``)
+written by the same statement. Readers add the deltas not merged yet, so the
+figures are exact at any time. A statement that changes many rows at once (imports, set-based
 updates, mapping changes) merges its difference directly instead.
 """
 
