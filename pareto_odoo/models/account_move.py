@@ -36,9 +36,9 @@ class AccountMove(models.Model):
     )
     # The vendor bills of a company by due date, with what the statutory
     # late-payment table reads of them at a closing date.
-    _pareto_bill_due_idx = models.Index(
+    _pareto_bill_open_idx = models.Index(
         "(company_id, invoice_date_due) INCLUDE (id, invoice_date, pareto_payment_date, "
-        "amount_total_signed, payment_state, commercial_partner_id) "
+        "amount_residual_signed, payment_state, commercial_partner_id) "
         "WHERE state = 'posted' AND move_type = 'in_invoice'"
     )
 

@@ -209,16 +209,17 @@ class ResCompany(models.Model):
         """([(days late, bills, amount due)], [(days late, bills, amount due)
         of disputed bills]) per day of lateness: the company's vendor bills
         dated up to ``closing``, past due and not fully paid at that date,
-        with what remained due then (the payments reconciled up to it
-        deducted: read from the reconciliations, which are fewer than the
-        open bills)."""
+        with what remained due then: what remains due today plus the
+        payments reconciled after the closing date (read from the
+        reconciliations, which are fewer than the open bills, and none at
+        all for a closing at today)."""
         self.env["account.move"].flush_model()
         self.env["account.partial.reconcile"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
                 WITH bill AS MATERIALIZED (
-                    SELECT move.id, -move.amount_total_signed AS amount,
+                    SELECT move.id, -move.amount_residual_signed AS amount,
                            %(closing)s::date - move.invoice_date_due AS days_late,
                            move.payment_state = 'blocked' AS disputed
                       FROM account_move move
@@ -230,18 +231,18 @@ class ResCompany(models.Model):
                        AND (move.pareto_payment_date IS NULL
                             OR move.pareto_payment_date > %(closing)s)
                        AND (NOT %(sme_only)s OR vendor.pareto_is_sme)
-                ), paid AS (
+                ), later AS (
                     SELECT line.move_id, SUM(partial.amount) AS amount
                       FROM account_partial_reconcile partial
                       JOIN account_move_line line ON line.id = partial.credit_move_id
                       JOIN account_account account ON account.id = line.account_id
-                     WHERE partial.company_id = %(company)s AND partial.max_date <= %(closing)s
+                     WHERE partial.company_id = %(company)s AND partial.max_date > %(closing)s
                        AND account.account_type = 'liability_payable'
                      GROUP BY line.move_id
                 ), due AS (
                     SELECT bill.days_late, bill.disputed,
-                           bill.amount - COALESCE(paid.amount, 0) AS amount
-                      FROM bill LEFT JOIN paid ON paid.move_id = bill.id
+                           bill.amount + COALESCE(later.amount, 0) AS amount
+                      FROM bill LEFT JOIN later ON later.move_id = bill.id
                 )
                 SELECT days_late, disputed, COUNT(*), SUM(amount)::float8
                   FROM due WHERE amount > 0
