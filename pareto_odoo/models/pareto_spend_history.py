@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import spend_triggers
 from ..tools.spend import SINCE_PARAMETER, flush_spend, since_sql, window_start
 
 
@@ -56,19 +57,7 @@ class ParetoSpendHistory(models.Model):
         self._lock()
         cr = self.env.cr
         cr.execute(SQL("DELETE FROM pareto_spend_history"))
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO pareto_spend_history (company_id, source, family_id, partner_id, amount)
-                SELECT company_id, source, family_id, partner_id, SUM(amount)
-                  FROM pareto_spend_vendor
-                 WHERE family_id IS NOT NULL AND day >= %s
-                 GROUP BY company_id, source, family_id, partner_id
-                HAVING SUM(amount) != 0
-                """,
-                day,
-            )
-        )
+        cr.execute(spend_triggers.history_sql(SQL("pareto_spend_vendor"), day))
         self._set_since(day)
 
     @api.model

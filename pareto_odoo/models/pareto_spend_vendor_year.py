@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools import spend_triggers
+
 
 class ParetoSpendVendorYear(models.Model):
     """The vendor aggregate's yearly totals: spend per company, purchasing
@@ -29,17 +31,5 @@ class ParetoSpendVendorYear(models.Model):
         """Recompute the yearly totals from the daily rows (upgrade)."""
         self.env.flush_all()
         self.env.cr.execute(SQL("DELETE FROM pareto_spend_vendor_year"))
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO pareto_spend_vendor_year (company_id, family_id, partner_id, day,
-                                                      source, amount)
-                SELECT company_id, family_id, partner_id, date_trunc('year', day)::date, source,
-                       SUM(amount)
-                  FROM pareto_spend_vendor
-                 GROUP BY company_id, family_id, partner_id, date_trunc('year', day), source
-                HAVING SUM(amount) != 0
-                """
-            )
-        )
+        self.env.cr.execute(spend_triggers.yearly_sql(SQL("pareto_spend_vendor")))
         self.invalidate_model()

@@ -61,24 +61,13 @@ class TestSpendHistory(ComplianceCase):
 
     def _expected(self, start, family_ids):
         """The same from the vendor aggregate and the change log."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """SELECT partner_id, family_id, ROUND(SUM(amount), 4)
-                     FROM (SELECT partner_id, family_id, amount, company_id, source, day
-                             FROM pareto_spend_vendor
-                            UNION ALL
-                           SELECT partner_id, family_id, amount, company_id, source, day
-                             FROM pareto_spend_delta) rows
-                    WHERE company_id = %s AND source = 'order' AND day >= %s
-                      AND family_id = ANY(%s::int4[])
-                    GROUP BY 1, 2 HAVING ROUND(SUM(amount), 4) != 0""",
-                self.company.id,
-                start,
-                family_ids,
-            )
-        )
-        return {(partner, family): amount for partner, family, amount in self.env.cr.fetchall()}
+        volumes = {}
+        for company_id, family_id, partner_id, day, source, amount in self._spend_rows()[1]:
+            if (company_id, source) == (self.company.id, "order") and day >= start:
+                if family_id in family_ids:
+                    key = (partner_id, family_id)
+                    volumes[key] = volumes.get(key, 0) + amount
+        return {key: amount for key, amount in volumes.items() if amount}
 
     def test_filled_at_install_from_the_window_start(self):
         self.assertEqual(self.since, window_start(fields.Datetime.now()))

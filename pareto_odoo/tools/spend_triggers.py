@@ -57,7 +57,8 @@ def delta_rows(contributions, source):
 
 def merge_sql(deltas):
     """One statement adding the rows of ``deltas`` (SQL with the delta
-    columns) to both aggregates."""
+    columns) to both aggregates, the vendor aggregate's yearly totals and
+    the history snapshot."""
     return SQL(
         """
         WITH moved AS (%(deltas)s),
@@ -72,27 +73,8 @@ def merge_sql(deltas):
                SET total = agg.total + EXCLUDED.total,
                    sme_total = agg.sme_total + EXCLUDED.sme_total
         ),
-        history AS (
-            INSERT INTO pareto_spend_history AS agg (company_id, source, family_id, partner_id,
-                                                      amount)
-            SELECT company_id, source, family_id, partner_id, SUM(amount)
-              FROM moved WHERE family_id IS NOT NULL AND day >= %(since)s
-             GROUP BY company_id, source, family_id, partner_id
-            HAVING SUM(amount) != 0
-            ON CONFLICT (company_id, source, family_id, partner_id) DO UPDATE
-               SET amount = agg.amount + EXCLUDED.amount
-        ),
-        yearly AS (
-            INSERT INTO pareto_spend_vendor_year AS agg (company_id, family_id, partner_id, day,
-                                                         source, amount)
-            SELECT company_id, family_id, partner_id, date_trunc('year', day)::date, source,
-                   SUM(amount)
-              FROM moved
-             GROUP BY company_id, family_id, partner_id, date_trunc('year', day), source
-            HAVING SUM(amount) != 0
-            ON CONFLICT (company_id, source, day, COALESCE(family_id, 0), partner_id) DO UPDATE
-               SET amount = agg.amount + EXCLUDED.amount
-        )
+        history AS (%(history)s),
+        yearly AS (%(yearly)s)
         INSERT INTO pareto_spend_vendor AS agg (company_id, family_id, partner_id, day, source,
                                                 amount)
         SELECT company_id, family_id, partner_id, day, source, SUM(amount)
@@ -103,7 +85,45 @@ def merge_sql(deltas):
            SET amount = agg.amount + EXCLUDED.amount
         """,
         deltas=deltas,
-        since=since_sql(),
+        history=history_sql(SQL("moved"), since_sql()),
+        yearly=yearly_sql(SQL("moved")),
+    )
+
+
+def history_sql(rows, since):
+    """INSERT adding the spend rows of the table or CTE ``rows`` (vendor
+    aggregate columns) dated from ``since`` on to ``pareto_spend_history``."""
+    return SQL(
+        """
+        INSERT INTO pareto_spend_history AS agg (company_id, source, family_id, partner_id, amount)
+        SELECT company_id, source, family_id, partner_id, SUM(amount)
+          FROM %(rows)s WHERE family_id IS NOT NULL AND day >= %(since)s
+         GROUP BY company_id, source, family_id, partner_id
+        HAVING SUM(amount) != 0
+        ON CONFLICT (company_id, source, family_id, partner_id) DO UPDATE
+           SET amount = agg.amount + EXCLUDED.amount
+        """,
+        rows=rows,
+        since=since,
+    )
+
+
+def yearly_sql(rows):
+    """INSERT adding the spend rows of the table or CTE ``rows`` to their
+    year's totals in ``pareto_spend_vendor_year``."""
+    return SQL(
+        """
+        INSERT INTO pareto_spend_vendor_year AS agg (company_id, family_id, partner_id, day,
+                                                     source, amount)
+        SELECT company_id, family_id, partner_id, date_trunc('year', day)::date, source,
+               SUM(amount)
+          FROM %(rows)s
+         GROUP BY company_id, family_id, partner_id, date_trunc('year', day), source
+        HAVING SUM(amount) != 0
+        ON CONFLICT (company_id, source, day, COALESCE(family_id, 0), partner_id) DO UPDATE
+           SET amount = agg.amount + EXCLUDED.amount
+        """,
+        rows=rows,
     )
 
 
