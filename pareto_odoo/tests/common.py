@@ -261,6 +261,8 @@ class AccessCase(ParetoCase):
         Daily = cls.env["pareto.spend.daily"].sudo()
         Vendor = cls.env["pareto.spend.vendor"].sudo()
         Delta = cls.env["pareto.spend.delta"].sudo()
+        VendorYear = cls.env["pareto.spend.vendor.year"].sudo()
+        History = cls.env["pareto.spend.history"].sudo()
         for suffix, company, order in (
             ("1", cls.company, cls.order_1),
             ("2", cls.company_2, cls.order_2),
@@ -286,6 +288,8 @@ class AccessCase(ParetoCase):
             cls.records[f"daily_{suffix}"] = Daily.search(own)
             cls.records[f"vendor_spend_{suffix}"] = Vendor.search(own)
             cls.records[f"delta_{suffix}"] = Delta.search(own)
+            cls.records[f"vendor_year_{suffix}"] = VendorYear.search(own)
+            cls.records[f"history_{suffix}"] = History.search(own)
 
     @classmethod
     def _registry_slot(cls):
