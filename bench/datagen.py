@@ -927,6 +927,12 @@ def generate_bills(env, args, summary):
         env["account.move"]._pareto_fill_payment_dates()
         cr.execute(SQL("ANALYZE account_move"))
         _logger.info("bills' payment dates in %.1fs", time.monotonic() - started)
+    if "pareto_main_family_id" in env["account.move"]._fields:
+        # The bills are cloned from one template bill, its main family with
+        # them: the family of each bill's own lines, as the compute sets it.
+        env["account.move"]._pareto_fill_main_families()
+        cr.execute(SQL("ANALYZE account_move"))
+        _logger.info("bills' main families in %.1fs", time.monotonic() - started)
     env.invalidate_all()
     return {"bills": bills, "bill_lines": args.bill_lines, "paid": paid}
 

@@ -13,6 +13,7 @@ from . import pareto_suggestions
 from . import purchase_order_line
 from . import account_move
 from . import account_move_line
+from . import account_partial_reconcile
 from . import account_payment_term
 from . import res_company
 from . import res_config_settings

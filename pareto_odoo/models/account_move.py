@@ -38,7 +38,7 @@ class AccountMove(models.Model):
     # late-payment table reads of them at a closing date.
     _pareto_bill_open_idx = models.Index(
         "(company_id, invoice_date_due) INCLUDE (id, invoice_date, pareto_payment_date, "
-        "amount_residual_signed, payment_state, commercial_partner_id) "
+        "amount_total_signed, amount_residual_signed, payment_state, commercial_partner_id) "
         "WHERE state = 'posted' AND move_type = 'in_invoice'"
     )
 

@@ -205,21 +205,36 @@ class ResCompany(models.Model):
     def _pareto_fiscal_year_start(self, day):
         return fields.Date.to_date(self.compute_fiscalyear_dates(day)["date_from"])
 
-    def _pareto_bills_due_at(self, closing, sme_only):
+    def _pareto_bills_due_at(self, closing, sme_only, later=None):
         """([(days late, bills, amount due)], [(days late, bills, amount due)
         of disputed bills]) per day of lateness: the company's vendor bills
         dated up to ``closing``, past due and not fully paid at that date,
-        with what remained due then: what remains due today plus the
-        payments reconciled after the closing date (read from the
-        reconciliations, which are fewer than the open bills, and none at
-        all for a closing at today)."""
+        with what remained due then. That is their total minus the payments
+        reconciled up to the closing date or, the same, what remains due
+        today plus the payments reconciled after it: whichever reads fewer
+        reconciliations (``later``: the second; None: by their count), and
+        never each open bill's lines."""
         self.env["account.move"].flush_model()
         self.env["account.partial.reconcile"].flush_model()
+        if later is None:
+            later = self._pareto_fewer_payments_after(closing)
+        if later:
+            due, payments, sign = (
+                SQL("-move.amount_residual_signed"),
+                SQL("partial.max_date > %s", closing),
+                1,
+            )
+        else:
+            due, payments, sign = (
+                SQL("-move.amount_total_signed"),
+                SQL("partial.max_date <= %s", closing),
+                -1,
+            )
         self.env.cr.execute(
             SQL(
                 """
                 WITH bill AS MATERIALIZED (
-                    SELECT move.id, -move.amount_residual_signed AS amount,
+                    SELECT move.id, %(due)s AS amount,
                            %(closing)s::date - move.invoice_date_due AS days_late,
                            move.payment_state = 'blocked' AS disputed
                       FROM account_move move
@@ -231,23 +246,26 @@ class ResCompany(models.Model):
                        AND (move.pareto_payment_date IS NULL
                             OR move.pareto_payment_date > %(closing)s)
                        AND (NOT %(sme_only)s OR vendor.pareto_is_sme)
-                ), later AS (
+                ), paid AS (
                     SELECT line.move_id, SUM(partial.amount) AS amount
                       FROM account_partial_reconcile partial
                       JOIN account_move_line line ON line.id = partial.credit_move_id
                       JOIN account_account account ON account.id = line.account_id
-                     WHERE partial.company_id = %(company)s AND partial.max_date > %(closing)s
+                     WHERE partial.company_id = %(company)s AND %(payments)s
                        AND account.account_type = 'liability_payable'
                      GROUP BY line.move_id
                 ), due AS (
                     SELECT bill.days_late, bill.disputed,
-                           bill.amount + COALESCE(later.amount, 0) AS amount
-                      FROM bill LEFT JOIN later ON later.move_id = bill.id
+                           bill.amount + %(sign)s * COALESCE(paid.amount, 0) AS amount
+                      FROM bill LEFT JOIN paid ON paid.move_id = bill.id
                 )
                 SELECT days_late, disputed, COUNT(*), SUM(amount)::float8
                   FROM due WHERE amount > 0
                  GROUP BY days_late, disputed
                 """,
+                due=due,
+                payments=payments,
+                sign=sign,
                 closing=closing,
                 company=self.id,
                 sme_only=sme_only,
@@ -257,6 +275,21 @@ class ResCompany(models.Model):
         for days_late, is_disputed, count, amount in self.env.cr.fetchall():
             (disputed if is_disputed else due).append((days_late, count, amount))
         return due, disputed
+
+    def _pareto_fewer_payments_after(self, closing):
+        """Whether the company has fewer reconciliations after ``closing``
+        than up to it (an index-only count)."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT COUNT(*) FILTER (WHERE max_date > %(closing)s),
+                          COUNT(*) FILTER (WHERE max_date <= %(closing)s)
+                     FROM account_partial_reconcile WHERE company_id = %(company)s""",
+                closing=closing,
+                company=self.id,
+            )
+        )
+        after, before = self.env.cr.fetchone()
+        return after < before
 
     def _pareto_year_purchases(self, closing, sme_only):
         """The company's posted vendor bills minus refunds, taxes included,

@@ -207,6 +207,20 @@ class TestLatePaymentTable(PaymentCase):
         self.assertAlmostEqual(table["total"]["share"], table["total"]["amount"] * 100.0 / year)
         self.assertEqual(table["closing_date"], fields.Date.to_string(self.closing))
 
+    def test_both_ways_to_read_the_payments_agree(self):
+        """What remained due at the closing date, read as the totals minus
+        the payments up to it or as today's residuals plus the payments
+        after it, on the bills above (paid before, across and after it)."""
+        for closing in (self.closing, self.closing + timedelta(days=5), self.today):
+            for sme_only in (False, True):
+                with self.subTest(closing=closing, sme_only=sme_only):
+                    before = self.company._pareto_bills_due_at(closing, sme_only, later=False)
+                    after = self.company._pareto_bills_due_at(closing, sme_only, later=True)
+                    self.assertEqual(
+                        [sorted(rows) for rows in before], [sorted(rows) for rows in after]
+                    )
+        self.assertTrue(self.company._pareto_bills_due_at(self.closing, False, later=True)[0])
+
     def test_sme_only(self):
         table = self.company.get_pareto_late_payment_table(self.closing, sme_only=True)
         added = self._added(table, self.before_sme)
