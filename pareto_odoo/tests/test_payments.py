@@ -55,6 +55,27 @@ class TestPaymentReport(PaymentCase):
     def _row(self, bill):
         return self.env["pareto.payment.report"].search([("move_id", "=", bill.id)])
 
+    def test_groups_by_family_in_the_families_order(self):
+        """Grouped by main family, the groups come in the families' order
+        (name, then id), either way, as the standard read_group orders them."""
+        self._create_bill(self.vendor_large, [(self.laptop, 1, 100.0)])
+        self._create_bill(self.vendor_large, [(self.cleaning, 1, 50.0)])
+        # Names in the opposite order of the ids.
+        first, second = sorted(self.family_it | self.family_facility, key=lambda f: f.id)
+        first.name, second.name = "Zz last by name", "Aa first by name"
+        Report = self.env["pareto.payment.report"]
+        for direction in ("asc", "desc"):
+            with self.subTest(direction=direction):
+                groups = Report.formatted_read_group(
+                    [("family_id", "in", (first | second).ids)],
+                    ["family_id", "invoice_date:year"],
+                    ["__count"],
+                    order=f"family_id {direction}, invoice_date:year",
+                )
+                ids = list(dict.fromkeys(group["family_id"][0] for group in groups))
+                expected = [second.id, first.id] if direction == "asc" else [first.id, second.id]
+                self.assertEqual(ids, expected)
+
     def test_delays_and_late_days_by_hand(self):
         start = self.today - timedelta(days=200)
         on_time = self._bill(self.vendor_small_local, 1000.0, start)
