@@ -72,6 +72,11 @@ class ParetoPaymentReport(models.Model):
         "res.company": ["currency_id"],
     }  # fmt: skip
 
+    _DIRECTIONS = frozenset(
+        f"{direction} {nulls}".strip()
+        for direction in ("", "ASC", "DESC")
+        for nulls in ("", "NULLS FIRST", "NULLS LAST")
+    )
     # How read_group orders the families (pareto.family's _order).
     _FAMILY_ORDER = "(SELECT family.complete_name FROM pareto_family family WHERE family.id = %s)"
 
@@ -89,20 +94,11 @@ class ParetoPaymentReport(models.Model):
                 terms.append(super()._read_group_orderby(" ".join(part), groupby_terms, query))
                 continue
             direction = " ".join(part[1:]).upper()
-            if direction not in ("", "ASC", "DESC", "ASC NULLS FIRST", "ASC NULLS LAST",
-                                 "DESC NULLS FIRST", "DESC NULLS LAST", "NULLS FIRST",
-                                 "NULLS LAST"):  # fmt: skip
+            if direction not in self._DIRECTIONS:
                 return super()._read_group_orderby(order, groupby_terms, query)
-            family = groupby_terms["family_id"]
-            terms.append(
-                SQL(
-                    "%s %s, %s %s",
-                    SQL(self._FAMILY_ORDER, family),
-                    SQL(direction),
-                    family,
-                    SQL(direction),
-                )  # fmt: skip
-            )
+            family, sql_direction = groupby_terms["family_id"], SQL(direction)
+            name = SQL(self._FAMILY_ORDER, family)
+            terms.append(SQL("%s %s, %s %s", name, sql_direction, family, sql_direction))
         return SQL(", ").join(term for term in terms if term)
 
     @property
