@@ -26,6 +26,8 @@ class ParetoSpendVendorYear(models.Model):
         "(company_id, source, day, COALESCE(family_id, 0), partner_id) INCLUDE (family_id, amount)",
         "One yearly row per company, source, year, family and partner.",
     )
+    # A vendor's own spend (its dependency on us, in the order widget).
+    _partner_day_idx = models.Index("(partner_id, day) INCLUDE (company_id, source, amount)")
 
     def _fill(self):
         """Recompute the yearly totals from the daily rows (upgrade)."""
