@@ -26,9 +26,9 @@ class AccountMove(models.Model):
     _inherit = ["account.move", "pareto.write.guard"]
 
     # The posted vendor bills and refunds of a company in a date window,
-    # with what the payment report and the suggestions' history (invoiced
-    # basis) read of them, in an index-only scan: on a live database vendor
-    # bills are a fraction of account_move's rows, and a wide row each.
+    # with what the payment report reads of them, in an index-only scan: on
+    # a live database vendor bills are a fraction of account_move's rows,
+    # and a wide row each.
     _pareto_bill_report_idx = models.Index(
         "(company_id, invoice_date) INCLUDE (id, commercial_partner_id, move_type, "
         "invoice_date_due, pareto_payment_date, pareto_main_family_id, amount_total_signed, "

@@ -10,18 +10,6 @@ class AccountMoveLine(models.Model):
     _name = "account.move.line"
     _inherit = ["account.move.line", "pareto.write.guard"]
 
-    # The family spend of a bill's lines in an index-only scan, for the
-    # invoiced-basis history of the SME suggestions (purchase.order), as
-    # purchase_order_line's for the ordered basis. Without it the history
-    # read every line of each SME bill from the heap: 286 ms of the history's
-    # 344 ms at 1,000,000 bill lines (BENCHMARKS.md). Empty at install, when
-    # no bill line has a family yet.
-    _pareto_move_family_spend_idx = models.Index(
-        "(move_id) INCLUDE (pareto_family_id, balance) "
-        "WHERE pareto_family_id IS NOT NULL AND display_type = 'product' "
-        "AND is_downpayment IS NOT TRUE"
-    )
-
     # Stored so that spend aggregates are a plain GROUP BY, for vendor bill
     # lines only (other journal items keep it empty); account prefixes are
     # mappings too.

@@ -145,25 +145,20 @@ class ParetoComplianceDashboard(models.AbstractModel):
         )
         # One row per vendor: its attributes.
         vendor_ids = np.unique(vendor_ids)
-        attributes = Vendor._vendor_attributes(vendor_ids.tolist())
-        name, size, headcount, turnover, ess, siae = (
-            np.asarray(column, dtype=object)
-            for column in (
-                list(
-                    zip(*(attributes[vendor_id] for vendor_id in vendor_ids.tolist()), strict=True)
-                )
-                or [()] * len(Vendor.VENDOR_COLUMNS)
-            )
-        )
+        attributes = pd.DataFrame.from_dict(
+            Vendor._vendor_attributes(vendor_ids.tolist()),
+            orient="index",
+            columns=list(Vendor.VENDOR_COLUMNS),
+        ).reindex(vendor_ids)
         suppliers = pd.DataFrame(
             {
                 "supplier_id": vendor_ids,
-                "name": [value or "" for value in name],
-                "size": [value or "" for value in size],
-                "headcount": pd.to_numeric(headcount, errors="coerce"),
-                "turnover": pd.to_numeric(turnover, errors="coerce"),
-                "is_ess": ess == True,  # noqa: E712 (None: False)
-                "is_siae": siae == True,  # noqa: E712
+                "name": attributes["name"].fillna("").to_numpy(),
+                "size": attributes["pareto_size"].fillna("").to_numpy(),
+                "headcount": pd.to_numeric(attributes["pareto_headcount"]).to_numpy(),
+                "turnover": pd.to_numeric(attributes["pareto_turnover"]).to_numpy(),
+                "is_ess": attributes["pareto_is_ess"].eq(True).to_numpy(),
+                "is_siae": attributes["pareto_is_siae"].eq(True).to_numpy(),
             },
             columns=[*analysis.SUPPLIER_COLUMNS, "headcount", "turnover", "is_ess", "is_siae"],
         )

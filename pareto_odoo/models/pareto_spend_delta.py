@@ -1,8 +1,14 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools import spend_triggers
+from ..tools import planner_settings, spend_triggers
 from ..tools.spend import SOURCES, spend_lines
+
+# What the merge of the change log writes (see spend_triggers.merge_sql).
+AGGREGATES = (
+    "pareto.spend.daily", "pareto.spend.vendor", "pareto.spend.vendor.year",
+    "pareto.spend.history",
+)  # fmt: skip
 
 
 class ParetoSpendDelta(models.Model):
@@ -73,10 +79,7 @@ class ParetoSpendDelta(models.Model):
                 SQL("DELETE FROM pareto_spend_delta RETURNING %s", spend_triggers.DELTA_COLUMNS)
             )
         )
-        self.env["pareto.spend.daily"].invalidate_model()
-        self.env["pareto.spend.vendor"].invalidate_model()
-        self.env["pareto.spend.vendor.year"].invalidate_model()
-        self.env["pareto.spend.history"].invalidate_model()
+        self._invalidate_aggregates()
 
     @api.model
     def _cron_merge(self):
@@ -89,19 +92,17 @@ class ParetoSpendDelta(models.Model):
         if flush:
             self.env.flush_all()
         cr = self.env.cr
-        tables = ("pareto_spend_delta", "pareto_spend_daily", "pareto_spend_vendor",
-                  "pareto_spend_vendor_year", "pareto_spend_history")  # fmt: skip
-        for table in tables:
-            cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))
+        for model in (self._name, *AGGREGATES):
+            cr.execute(SQL("DELETE FROM %s", SQL.identifier(self.env[model]._table)))
         # Hash joins: the rebuild reads every line.
-        cr.execute(SQL("SET LOCAL enable_nestloop = off"))
-        for source in SOURCES:
-            cr.execute(
-                spend_triggers.merge_sql(spend_triggers.delta_rows(spend_lines(source), source))
-            )
-        cr.execute(SQL("RESET enable_nestloop"))
+        with planner_settings(cr, enable_nestloop="off"):
+            for source in SOURCES:
+                cr.execute(
+                    spend_triggers.merge_sql(spend_triggers.delta_rows(spend_lines(source), source))
+                )
         self.invalidate_model()
-        self.env["pareto.spend.daily"].invalidate_model()
-        self.env["pareto.spend.vendor"].invalidate_model()
-        self.env["pareto.spend.vendor.year"].invalidate_model()
-        self.env["pareto.spend.history"].invalidate_model()
+        self._invalidate_aggregates()
+
+    def _invalidate_aggregates(self):
+        for model in AGGREGATES:
+            self.env[model].invalidate_model()

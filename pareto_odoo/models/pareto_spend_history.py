@@ -110,7 +110,7 @@ class ParetoSpendHistory(models.Model):
 
     def _set_since(self, day):
         self.env["ir.config_parameter"].sudo().set_param(SINCE_PARAMETER, day.isoformat())
-        self.env.flush_all()
+        self.env["ir.config_parameter"].flush_model()  # read in SQL by the merges
         self.invalidate_model()
 
     @api.model

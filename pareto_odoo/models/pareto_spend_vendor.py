@@ -3,7 +3,7 @@ import datetime
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools import companies_local_sql
+from ..tools import companies_local_sql, planner_settings
 from ..tools.spend import SOURCE_BY_NAME, Buckets, flush_spend, spend_lines, year_parts
 
 
@@ -147,49 +147,48 @@ class ParetoSpendVendor(models.Model):
         # A year of a large company is some 100,000 rows to group: in memory,
         # in one process (partial aggregates in parallel workers, gathered and
         # merged, cost more than they save here).
-        self.env.cr.execute(SQL("SET LOCAL work_mem = '64MB'"))
-        self.env.cr.execute(SQL("SET LOCAL max_parallel_workers_per_gather = 0"))
-        # Each partner and each vendor is looked up once (a few thousand
-        # index reads), not the partner table hashed whole for the tens of
-        # thousands of grouped rows.
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH rows AS (
-                    SELECT bucket, company_id, family_id, partner_id, SUM(amount) AS amount
-                      FROM (%(rows)s) rows
-                     WHERE bucket > 0
-                     GROUP BY bucket, company_id, family_id, partner_id
-                    HAVING SUM(amount) != 0
-                ), contact AS (
-                    SELECT contact.id,
-                           COALESCE(contact.commercial_partner_id, contact.id) AS vendor_id
-                      FROM (SELECT DISTINCT partner_id FROM rows) partner
-                      JOIN res_partner contact ON contact.id = partner.partner_id
-                ), vendor AS (
-                    SELECT vendor.id, %(attributes)s
-                      FROM (SELECT DISTINCT vendor_id FROM contact) company
-                      JOIN res_partner vendor ON vendor.id = company.vendor_id
-                     WHERE %(with_excluded)s OR vendor.pareto_excluded IS NOT TRUE
-                ), spend AS (
-                    SELECT rows.bucket, rows.company_id, rows.family_id, contact.vendor_id,
-                           SUM(rows.amount)::float8 AS amount
-                      FROM rows JOIN contact ON contact.id = rows.partner_id
-                     GROUP BY rows.bucket, rows.company_id, rows.family_id, contact.vendor_id
+        with planner_settings(self.env.cr, work_mem="64MB", max_parallel_workers_per_gather=0):
+            # Each partner and each vendor is looked up once (a few thousand
+            # index reads), not the partner table hashed whole for the tens of
+            # thousands of grouped rows.
+            self.env.cr.execute(
+                SQL(
+                    """
+                    WITH rows AS (
+                        SELECT bucket, company_id, family_id, partner_id, SUM(amount) AS amount
+                          FROM (%(rows)s) rows
+                         WHERE bucket > 0
+                         GROUP BY bucket, company_id, family_id, partner_id
+                        HAVING SUM(amount) != 0
+                    ), contact AS (
+                        SELECT contact.id,
+                               COALESCE(contact.commercial_partner_id, contact.id) AS vendor_id
+                          FROM (SELECT DISTINCT partner_id FROM rows) partner
+                          JOIN res_partner contact ON contact.id = partner.partner_id
+                    ), vendor AS (
+                        SELECT vendor.id, %(attributes)s
+                          FROM (SELECT DISTINCT vendor_id FROM contact) company
+                          JOIN res_partner vendor ON vendor.id = company.vendor_id
+                         WHERE %(with_excluded)s OR vendor.pareto_excluded IS NOT TRUE
+                    ), spend AS (
+                        SELECT rows.bucket, rows.company_id, rows.family_id, contact.vendor_id,
+                               SUM(rows.amount)::float8 AS amount
+                          FROM rows JOIN contact ON contact.id = rows.partner_id
+                         GROUP BY rows.bucket, rows.company_id, rows.family_id, contact.vendor_id
+                    )
+                    SELECT spend.bucket, spend.company_id, spend.family_id, spend.vendor_id,
+                           %(local)s, spend.amount
+                      FROM spend JOIN vendor ON vendor.id = spend.vendor_id
+                    """,
+                    rows=self._buckets_sql(companies, buckets, condition),
+                    attributes=SQL(", ").join(
+                        SQL.identifier("vendor", column) for column in columns
+                    ),
+                    local=companies_local_sql(companies, SQL("spend.company_id"), "vendor"),
+                    with_excluded=bool(with_excluded),
                 )
-                SELECT spend.bucket, spend.company_id, spend.family_id, spend.vendor_id,
-                       %(local)s, spend.amount
-                  FROM spend JOIN vendor ON vendor.id = spend.vendor_id
-                """,
-                rows=self._buckets_sql(companies, buckets, condition),
-                attributes=SQL(", ").join(SQL.identifier("vendor", column) for column in columns),
-                local=companies_local_sql(companies, SQL("spend.company_id"), "vendor"),
-                with_excluded=bool(with_excluded),
             )
-        )
-        rows = self.env.cr.fetchall()
-        self.env.cr.execute(SQL("RESET work_mem; RESET max_parallel_workers_per_gather"))
-        return rows
+            return self.env.cr.fetchall()
 
     @api.model
     def _vendor_spend(self, companies, date_from, date_to, vendor_ids=None):

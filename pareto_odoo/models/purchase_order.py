@@ -414,13 +414,6 @@ class PurchaseOrder(models.Model):
     # The states in which an order is still a request for quotation.
     _pareto_rfq_states = ("draft", "sent", "to approve")
 
-    # The confirmed orders of a company in a date window, with what the
-    # suggestions' history needs, in an index-only scan (pareto.suggestions).
-    _pareto_purchase_company_date_idx = models.Index(
-        "(company_id, date_approve) INCLUDE (id, partner_id, currency_rate) "
-        "WHERE state = 'purchase'"
-    )
-
     pareto_origin_order_id = fields.Many2one(
         "purchase.order",
         string="Alternative Of",

@@ -8,14 +8,6 @@ class PurchaseOrderLine(models.Model):
     _name = "purchase.order.line"
     _inherit = ["purchase.order.line", "pareto.write.guard"]
 
-    # The family spend of an order's lines in an index-only scan, for the
-    # purchase history of the SME suggestions (purchase.order).
-    _pareto_order_family_spend_idx = models.Index(
-        "(order_id) INCLUDE (pareto_family_id, price_subtotal) "
-        "WHERE pareto_family_id IS NOT NULL AND display_type IS NULL "
-        "AND is_downpayment IS NOT TRUE"
-    )
-
     # Stored so that spend aggregates are a plain GROUP BY.
     pareto_family_id = line_family_field()
 

@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..engine import compliance, payments, territory
+from ..tools import planner_settings
 from .account_move import BILL_TYPES
 
 
@@ -216,76 +217,73 @@ class ResCompany(models.Model):
         never each open bill's lines."""
         self.env["account.move"].flush_model()
         self.env["account.partial.reconcile"].flush_model()
-        if later is None:
-            later = self._pareto_fewer_payments_after(closing)
-        if later:
-            due, payments, sign = (
-                SQL("-move.amount_residual_signed"),
-                SQL("partial.max_date > %s", closing),
-                1,
-            )
-        else:
-            due, payments, sign = (
-                SQL("-move.amount_total_signed"),
-                SQL("partial.max_date <= %s", closing),
-                -1,
-            )
+        due, payments, sign = self._pareto_payments_side(closing, later)
         # Some 100,000 open bills to group in memory; the plan's cost makes
         # PostgreSQL compile it (JIT), which costs more than the query.
-        self.env.cr.execute(SQL("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"))
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH bill AS MATERIALIZED (
-                    SELECT move.id, %(due)s AS amount,
-                           %(closing)s::date - move.invoice_date_due AS days_late,
-                           move.payment_state = 'blocked' AS disputed
-                      FROM account_move move
-                      JOIN res_partner vendor ON vendor.id = move.commercial_partner_id
-                     WHERE move.company_id = %(company)s AND move.state = 'posted'
-                       AND move.move_type = 'in_invoice'
-                       AND move.invoice_date <= %(closing)s
-                       AND move.invoice_date_due < %(closing)s
-                       AND (move.pareto_payment_date IS NULL
-                            OR move.pareto_payment_date > %(closing)s)
-                       AND (NOT %(sme_only)s OR vendor.pareto_is_sme)
-                ), paid AS (
-                    -- The bill's payable line (its payment term line) of each
-                    -- reconciliation, read by its id: OFFSET 0 keeps the
-                    -- planner from hashing every journal item instead.
-                    SELECT line.move_id, SUM(partial.amount) AS amount
-                      FROM account_partial_reconcile partial
-                     CROSS JOIN LATERAL (
-                           SELECT line.move_id FROM account_move_line line
-                            WHERE line.id = partial.credit_move_id
-                              AND line.display_type = 'payment_term'
-                           OFFSET 0
-                     ) line
-                     WHERE partial.company_id = %(company)s AND %(payments)s
-                     GROUP BY line.move_id
-                ), due AS (
-                    SELECT bill.days_late, bill.disputed,
-                           bill.amount + %(sign)s * COALESCE(paid.amount, 0) AS amount
-                      FROM bill LEFT JOIN paid ON paid.move_id = bill.id
+        with planner_settings(self.env.cr, work_mem="64MB", jit="off"):
+            self.env.cr.execute(
+                SQL(
+                    """
+                    WITH bill AS MATERIALIZED (
+                        SELECT move.id, %(due)s AS amount,
+                               %(closing)s::date - move.invoice_date_due AS days_late,
+                               move.payment_state = 'blocked' AS disputed
+                          FROM account_move move
+                          JOIN res_partner vendor ON vendor.id = move.commercial_partner_id
+                         WHERE move.company_id = %(company)s AND move.state = 'posted'
+                           AND move.move_type = 'in_invoice'
+                           AND move.invoice_date <= %(closing)s
+                           AND move.invoice_date_due < %(closing)s
+                           AND (move.pareto_payment_date IS NULL
+                                OR move.pareto_payment_date > %(closing)s)
+                           AND (NOT %(sme_only)s OR vendor.pareto_is_sme)
+                    ), paid AS (
+                        -- The bill's payable line (its payment term line) of each
+                        -- reconciliation, read by its id: OFFSET 0 keeps the
+                        -- planner from hashing every journal item instead.
+                        SELECT line.move_id, SUM(partial.amount) AS amount
+                          FROM account_partial_reconcile partial
+                         CROSS JOIN LATERAL (
+                               SELECT line.move_id FROM account_move_line line
+                                WHERE line.id = partial.credit_move_id
+                                  AND line.display_type = 'payment_term'
+                               OFFSET 0
+                         ) line
+                         WHERE partial.company_id = %(company)s AND %(payments)s
+                         GROUP BY line.move_id
+                    ), due AS (
+                        SELECT bill.days_late, bill.disputed,
+                               bill.amount + %(sign)s * COALESCE(paid.amount, 0) AS amount
+                          FROM bill LEFT JOIN paid ON paid.move_id = bill.id
+                    )
+                    SELECT days_late, disputed, COUNT(*), SUM(amount)::float8
+                      FROM due WHERE amount > 0
+                     GROUP BY days_late, disputed
+                    """,
+                    due=due,
+                    payments=payments,
+                    sign=sign,
+                    closing=closing,
+                    company=self.id,
+                    sme_only=sme_only,
                 )
-                SELECT days_late, disputed, COUNT(*), SUM(amount)::float8
-                  FROM due WHERE amount > 0
-                 GROUP BY days_late, disputed
-                """,
-                due=due,
-                payments=payments,
-                sign=sign,
-                closing=closing,
-                company=self.id,
-                sme_only=sme_only,
             )
-        )
-        rows = self.env.cr.fetchall()
-        self.env.cr.execute(SQL("RESET work_mem; RESET jit"))
+            rows = self.env.cr.fetchall()
         due, disputed = [], []
         for days_late, is_disputed, count, amount in rows:
             (disputed if is_disputed else due).append((days_late, count, amount))
         return due, disputed
+
+    def _pareto_payments_side(self, closing, later=None):
+        """(what a bill owes, SQL condition on the payments to read, their
+        sign) for :meth:`_pareto_bills_due_at`: the residual today plus the
+        payments after ``closing`` (``later``), or the total minus those up
+        to it; None: the side with fewer reconciliations."""
+        if later is None:
+            later = self._pareto_fewer_payments_after(closing)
+        if later:
+            return SQL("-move.amount_residual_signed"), SQL("partial.max_date > %s", closing), 1
+        return SQL("-move.amount_total_signed"), SQL("partial.max_date <= %s", closing), -1
 
     def _pareto_fewer_payments_after(self, closing):
         """Whether the company has fewer reconciliations after ``closing``

@@ -77,8 +77,6 @@ class ParetoPaymentReport(models.Model):
         for direction in ("", "ASC", "DESC")
         for nulls in ("", "NULLS FIRST", "NULLS LAST")
     )
-    # How read_group orders the families (pareto.family's _order).
-    _FAMILY_ORDER = "(SELECT family.complete_name FROM pareto_family family WHERE family.id = %s)"
 
     def _read_group_orderby(self, order, groupby_terms, query):
         """Groups by family in the families' order (name, then id), the name
@@ -96,10 +94,21 @@ class ParetoPaymentReport(models.Model):
             direction = " ".join(part[1:]).upper()
             if direction not in self._DIRECTIONS:
                 return super()._read_group_orderby(order, groupby_terms, query)
-            family, sql_direction = groupby_terms["family_id"], SQL(direction)
-            name = SQL(self._FAMILY_ORDER, family)
-            terms.append(SQL("%s %s, %s %s", name, sql_direction, family, sql_direction))
+            terms.append(self._family_orderby(groupby_terms["family_id"], SQL(direction)))
         return SQL(", ").join(term for term in terms if term)
+
+    def _family_orderby(self, family_id, direction):
+        """ORDER BY terms of the family id ``family_id`` in pareto.family's
+        own order, each column read from the family row of the group."""
+        return SQL(", ").join(
+            SQL(
+                "(SELECT family.%s FROM pareto_family family WHERE family.id = %s) %s",
+                SQL.identifier(column.split()[0]),
+                family_id,
+                direction,
+            )
+            for column in self.env["pareto.family"]._order.split(",")
+        )
 
     @property
     def _table_query(self):

@@ -205,9 +205,8 @@ class Buckets:
         self.split_days = sorted(
             {moment.date() for moment in self.moments if moment.time() != datetime.time.min}
         )
-        first, last = self.moments[0], self.moments[-1]
-        self.first_day = first.date() + datetime.timedelta(days=first.time() != datetime.time.min)
-        self.last_day = last.date()
+        self.first_day = _first_whole_day(self.moments[0])
+        self.last_day = self.moments[-1].date()
 
     def bucket_of(self, day):
         """The bucket index (1-based) of a local date, None outside."""
@@ -237,7 +236,7 @@ class Buckets:
             bounds = list(itertools.pairwise(self.dates))
         else:
             bounds = [
-                (low.date() + datetime.timedelta(days=low.time() != datetime.time.min), high.date())
+                (_first_whole_day(low), high.date())
                 for low, high in itertools.pairwise(self.moments)
             ]
         return [(index, first, end) for index, (first, end) in enumerate(bounds, 1) if first < end]
@@ -291,6 +290,11 @@ def year_parts(first, end):
         parts.append(("year", start, stop, 1))
         parts += [("days", a, b, -1) for a, b in ((start, low), (high, stop)) if a < b]
     return parts
+
+
+def _first_whole_day(moment):
+    """The first UTC day that starts at or after ``moment`` (naive UTC)."""
+    return moment.date() + datetime.timedelta(days=moment.time() != datetime.time.min)
 
 
 def _utc(tz, day):

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo.tools import SQL
 
 from ..engine.territory import EARTH_RADIUS_KM
@@ -63,3 +65,15 @@ def companies_local_sql(companies, company_id, vendor_alias):
     if not cases:
         return SQL("FALSE")
     return SQL("(CASE %s %s ELSE FALSE END)", company_id, SQL(" ").join(cases))
+
+
+@contextmanager
+def planner_settings(cr, **settings):
+    """Run the block's queries with these PostgreSQL settings (``SET
+    LOCAL``), then give the session its own back (``RESET``). On an error
+    the transaction is rolled back, and the settings with it."""
+    for name, value in settings.items():
+        cr.execute(SQL("SET LOCAL %s = %s", SQL.identifier(name), value))
+    yield
+    for name in settings:
+        cr.execute(SQL("RESET %s", SQL.identifier(name)))
